@@ -1,0 +1,119 @@
+/**
+ * Every failure the handler can meet, as one base class with one subclass per cause.
+ *
+ * `failureClass` decides what happens next: permanent failures are recorded once and not
+ * retried (retrying cannot help); transient ones are thrown so the SDK and then Lambda retry them.
+ */
+
+export const FAILURE_CLASS = {
+  permanent: 'permanent',
+  transient: 'transient',
+} as const;
+
+export type FailureClass = (typeof FAILURE_CLASS)[keyof typeof FAILURE_CLASS];
+
+export class ThumbnailError extends Error {
+  readonly failureClass: FailureClass;
+
+  constructor(message: string, failureClass: FailureClass, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ThumbnailError';
+    this.failureClass = failureClass;
+  }
+}
+
+/** A missing or invalid environment variable; raised at init, before any event is read. */
+export class ConfigError extends ThumbnailError {
+  readonly variable: string;
+
+  constructor(variable: string, problem: string) {
+    super(`${variable}: ${problem}`, FAILURE_CLASS.permanent);
+    this.name = 'ConfigError';
+    this.variable = variable;
+  }
+}
+
+/** The invocation payload is not an S3 event notification we can read. */
+export class InvalidEventError extends ThumbnailError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, FAILURE_CLASS.permanent, options);
+    this.name = 'InvalidEventError';
+  }
+}
+
+/** The event names the bucket the function writes to: processing it could loop forever. */
+export class RecursionGuardError extends ThumbnailError {
+  constructor(bucket: string) {
+    super(`refusing to process bucket "${bucket}": it is the thumbnail destination`, FAILURE_CLASS.permanent);
+    this.name = 'RecursionGuardError';
+  }
+}
+
+/** The object's bytes are not a JPEG, whatever its name says. */
+export class UnsupportedFormatError extends ThumbnailError {
+  readonly detected: string;
+
+  constructor(detected: string) {
+    super(`not a JPEG: the bytes look like ${detected}`, FAILURE_CLASS.permanent);
+    this.name = 'UnsupportedFormatError';
+    this.detected = detected;
+  }
+}
+
+/** The JPEG is truncated or its data is damaged. */
+export class CorruptImageError extends ThumbnailError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, FAILURE_CLASS.permanent, options);
+    this.name = 'CorruptImageError';
+  }
+}
+
+/** The header declares more pixels than the configured limit; nothing was decoded. */
+export class PixelLimitError extends ThumbnailError {
+  constructor(width: number, height: number, limit: number) {
+    super(`${width}x${height} is ${width * height} pixels, over the limit of ${limit}`, FAILURE_CLASS.permanent);
+    this.name = 'PixelLimitError';
+  }
+}
+
+/** The object is larger than the configured byte limit; it was not downloaded. */
+export class ObjectTooLargeError extends ThumbnailError {
+  constructor(bytes: number, limit: number) {
+    super(`object is ${bytes} bytes, over the limit of ${limit}`, FAILURE_CLASS.permanent);
+    this.name = 'ObjectTooLargeError';
+  }
+}
+
+/** The original no longer exists (deleted before it was processed). */
+export class ObjectGoneError extends ThumbnailError {
+  constructor(bucket: string, key: string, options?: { cause?: unknown }) {
+    super(`s3://${bucket}/${key} no longer exists`, FAILURE_CLASS.permanent, options);
+    this.name = 'ObjectGoneError';
+  }
+}
+
+/** The thumbnail's key would exceed S3's 1,024-byte limit. */
+export class KeyTooLongError extends ThumbnailError {
+  constructor(key: string, bytes: number) {
+    super(`thumbnail key for "${key.slice(0, 64)}..." would be ${bytes} bytes, over S3's 1024`, FAILURE_CLASS.permanent);
+    this.name = 'KeyTooLongError';
+  }
+}
+
+/** S3 refused the request in a way retrying will not fix (access denied, bad request). */
+export class StorageRequestError extends ThumbnailError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, FAILURE_CLASS.permanent, options);
+    this.name = 'StorageRequestError';
+  }
+}
+
+/** S3 throttled, failed (5xx) or timed out, after the SDK's own retries. */
+export class TransientStorageError extends ThumbnailError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, FAILURE_CLASS.transient, options);
+    this.name = 'TransientStorageError';
+  }
+}
+
+export const isThumbnailError = (error: unknown): error is ThumbnailError => error instanceof ThumbnailError;

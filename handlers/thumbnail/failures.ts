@@ -1,0 +1,79 @@
+/** Recording permanent failures where an operator can find and replay them. The only importer of SQS. */
+
+import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { ThumbnailError } from './errors';
+
+export interface FailureContext {
+  readonly requestId: string;
+  readonly functionArn: string;
+}
+
+export interface Failure {
+  /** The payload to replay: the S3 event, narrowed to the record that failed. */
+  readonly payload: unknown;
+  readonly error: ThumbnailError;
+  readonly bucket?: string;
+  readonly key?: string;
+}
+
+/**
+ * A failure record in the shape of Lambda's own on-failure destination records, so the handler's
+ * records (permanent failures, never retried) and Lambda's (retries exhausted) are read the same way.
+ */
+export interface FailureRecord {
+  readonly version: '1.0';
+  readonly timestamp: string;
+  readonly requestContext: {
+    readonly requestId: string;
+    readonly functionArn: string;
+    readonly condition: string;
+    readonly approximateInvokeCount: number;
+  };
+  readonly requestPayload: unknown;
+  readonly responseContext: { readonly statusCode: number; readonly executedVersion: string; readonly functionError?: string };
+  readonly responsePayload: {
+    readonly errorType: string;
+    readonly errorMessage: string;
+    readonly failureClass?: string;
+    readonly bucket?: string;
+    readonly key?: string;
+  };
+}
+
+/** The condition the handler writes; Lambda writes `RetriesExhausted` or `EventAgeExceeded`. */
+export const PERMANENT_FAILURE_CONDITION = 'PermanentFailure';
+
+export function buildFailureRecord(failure: Failure, context: FailureContext, now: Date): FailureRecord {
+  return {
+    version: '1.0',
+    timestamp: now.toISOString(),
+    requestContext: {
+      requestId: context.requestId,
+      functionArn: context.functionArn,
+      condition: PERMANENT_FAILURE_CONDITION,
+      approximateInvokeCount: 1,
+    },
+    requestPayload: failure.payload,
+    responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Handled' },
+    responsePayload: {
+      errorType: failure.error.name,
+      errorMessage: failure.error.message,
+      failureClass: failure.error.failureClass,
+      ...(failure.bucket === undefined ? {} : { bucket: failure.bucket }),
+      ...(failure.key === undefined ? {} : { key: failure.key }),
+    },
+  };
+}
+
+export interface FailureRecorder {
+  record(record: FailureRecord): Promise<void>;
+}
+
+/** Send failure records to the stack's failure queue (the function's on-failure destination). */
+export function createSqsFailureRecorder(client: SQSClient, queueUrl: string): FailureRecorder {
+  return {
+    async record(record) {
+      await client.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify(record) }));
+    },
+  };
+}

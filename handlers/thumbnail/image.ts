@@ -1,0 +1,90 @@
+/** Reading JPEG headers and rendering thumbnails. The only importer of sharp. */
+
+import sharp, { type Metadata, type Sharp } from 'sharp';
+import { CorruptImageError, PixelLimitError, UnsupportedFormatError } from './errors';
+import { IMAGE_FORMAT, sniffFormat } from './format';
+import type { ImageHeader, PlannedThumbnail, RenderedThumbnail } from './types';
+
+// Each invocation sees different images: libvips' operation cache would only hold memory.
+sharp.cache(false);
+
+export interface RenderOptions {
+  readonly jpegQuality: number;
+  readonly maxInputPixels: number;
+}
+
+/** Untrusted uploads: stop at the first libjpeg warning rather than render damaged data. */
+const FAIL_ON = 'warning';
+
+/**
+ * Check that the bytes are a JPEG and read its header (no pixels are decoded).
+ * Refuses other formats, unreadable headers, and images over the pixel limit.
+ */
+export async function readJpegHeader(input: Uint8Array, maxInputPixels: number): Promise<ImageHeader> {
+  const format = sniffFormat(input);
+  if (format !== IMAGE_FORMAT.jpeg) throw new UnsupportedFormatError(format);
+  let metadata: Metadata;
+  try {
+    metadata = await sharp(input, { limitInputPixels: false, failOn: FAIL_ON }).metadata();
+  } catch (error) {
+    throw new CorruptImageError(`unreadable JPEG header: ${(error as Error).message}`, { cause: error });
+  }
+  const { width, height } = metadata;
+  if (width * height > maxInputPixels) throw new PixelLimitError(width, height, maxInputPixels);
+  return {
+    width,
+    height,
+    orientation: metadata.orientation ?? 1,
+    display: { width: metadata.autoOrient.width, height: metadata.autoOrient.height },
+  };
+}
+
+function decode(input: Uint8Array, options: RenderOptions): Sharp {
+  return sharp(input, {
+    autoOrient: true,
+    failOn: FAIL_ON,
+    limitInputPixels: options.maxInputPixels,
+    sequentialRead: true,
+  });
+}
+
+// No keepMetadata/withMetadata: sharp strips EXIF (GPS, camera), XMP, IPTC and ICC, converting to sRGB.
+function encode(image: Sharp, options: RenderOptions): Promise<Buffer> {
+  return image.toColourspace('srgb').jpeg({ quality: options.jpegQuality }).toBuffer();
+}
+
+async function guard<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (error) {
+    throw new CorruptImageError(`cannot decode JPEG: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+/**
+ * Render every planned thumbnail. The JPEG is decoded once, at the reduced scale the largest
+ * output needs (libjpeg shrink-on-load); smaller outputs are resized from that intermediate.
+ */
+export async function renderThumbnails(
+  input: Uint8Array,
+  planned: readonly PlannedThumbnail[],
+  options: RenderOptions,
+): Promise<RenderedThumbnail[]> {
+  const [largest, ...rest] = [...planned].sort((a, b) => b.width - a.width);
+  if (largest === undefined) return [];
+  const resize = (target: PlannedThumbnail) => ({ width: target.width, height: target.height, fit: 'fill' as const });
+  if (rest.length === 0) {
+    const body = await guard(encode(decode(input, options).resize(resize(largest)), options));
+    return [{ ...largest, body }];
+  }
+  const { data, info } = await guard(
+    decode(input, options).resize(resize(largest)).toColourspace('srgb').raw().toBuffer({ resolveWithObject: true }),
+  );
+  const fromIntermediate = () => sharp(data, { raw: { width: info.width, height: info.height, channels: info.channels } });
+  const bodies = await Promise.all([
+    encode(fromIntermediate(), options),
+    ...rest.map((target) => encode(fromIntermediate().resize(resize(target)), options)),
+  ]);
+  const byWidth = new Map([largest, ...rest].map((target, i) => [target, bodies[i] as Buffer]));
+  return planned.map((target) => ({ ...target, body: byWidth.get(target) as Buffer }));
+}

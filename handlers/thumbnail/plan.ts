@@ -1,0 +1,61 @@
+/** Pure decisions: output sizes, and whether an event should (re)write a thumbnail. */
+
+import { DECISION, type Decision, type Dimensions, type PlannedThumbnail, type ThumbnailProvenance, type ThumbnailTarget } from './types';
+
+/**
+ * Output dimensions for each target: the target width, or the source width if that is smaller
+ * (never upscale), and the height that keeps the aspect ratio (at least one pixel).
+ */
+export function planSizes(source: Dimensions, targets: readonly ThumbnailTarget[]): PlannedThumbnail[] {
+  if (!(source.width > 0 && source.height > 0)) throw new RangeError(`invalid source size ${source.width}x${source.height}`);
+  return targets.map((target) => {
+    const width = Math.min(target.width, source.width);
+    const height = Math.max(1, Math.round((source.height * width) / source.width));
+    return { ...target, width, height };
+  });
+}
+
+/**
+ * Compare two S3 sequencers for the same key: negative if `a` is older, 0 if equal, positive if newer.
+ * They are hexadecimal strings of varying length; S3 says to left-pad the shorter with zeros, then
+ * compare as strings.
+ */
+export function compareSequencers(a: string, b: string): number {
+  const length = Math.max(a.length, b.length);
+  const left = a.toUpperCase().padStart(length, '0');
+  const right = b.toUpperCase().padStart(length, '0');
+  return left < right ? -1 : left > right ? 1 : 0;
+}
+
+interface EventVersion {
+  readonly eTag?: string;
+  readonly sequencer?: string;
+}
+
+/**
+ * Decide what an ObjectCreated event does to one existing thumbnail:
+ * write it, or skip because the thumbnail already comes from this event (duplicate delivery)
+ * or from a newer one (an old event arriving late).
+ */
+export function decideWrite(event: EventVersion, existing: ThumbnailProvenance | undefined): Decision {
+  if (existing === undefined) return DECISION.write;
+  if (event.sequencer !== undefined && existing.sourceSequencer !== undefined) {
+    const order = compareSequencers(event.sequencer, existing.sourceSequencer);
+    if (order < 0) return DECISION.stale;
+    if (order > 0) return DECISION.write;
+    return DECISION.duplicate;
+  }
+  // Without sequencers to order them, only an identical source can be recognised.
+  if (event.eTag !== undefined && existing.sourceEtag === event.eTag) return DECISION.duplicate;
+  return DECISION.write;
+}
+
+/**
+ * Decide whether an ObjectRemoved event deletes one existing thumbnail: not when the thumbnail was
+ * made from an upload newer than the delete (the key was re-uploaded since).
+ */
+export function decideDelete(event: EventVersion, existing: ThumbnailProvenance | undefined): boolean {
+  if (existing === undefined) return false;
+  if (event.sequencer === undefined || existing.sourceSequencer === undefined) return true;
+  return compareSequencers(event.sequencer, existing.sourceSequencer) > 0;
+}

@@ -1,0 +1,155 @@
+/** S3 reads and writes for the handler. The only importer of S3 commands; maps SDK errors to ours. */
+
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import { OUTPUT_CONTENT_TYPE, THUMBNAIL_METADATA } from './constants';
+import { ObjectGoneError, ObjectTooLargeError, StorageRequestError, TransientStorageError } from './errors';
+import type { SourceRecord, ThumbnailProvenance } from './types';
+
+interface SdkError {
+  readonly name?: string;
+  readonly $metadata?: { readonly httpStatusCode?: number };
+}
+
+const statusOf = (error: unknown): number | undefined => (error as SdkError)?.$metadata?.httpStatusCode;
+const nameOf = (error: unknown): string => (error as SdkError)?.name ?? 'Error';
+
+const isNotFound = (error: unknown) => statusOf(error) === 404 || ['NoSuchKey', 'NotFound'].includes(nameOf(error));
+/** 412: a condition failed. 409 ConditionalRequestConflict: a concurrent conditional write won. */
+const isConditionFailed = (error: unknown) =>
+  statusOf(error) === 412 || nameOf(error) === 'PreconditionFailed' || nameOf(error) === 'ConditionalRequestConflict';
+
+/** Translate an SDK error that the SDK already retried into a permanent or transient one of ours. */
+function translate(error: unknown, what: string): Error {
+  const status = statusOf(error);
+  const message = `${what}: ${nameOf(error)}${status ? ` (HTTP ${status})` : ''}: ${(error as Error)?.message ?? String(error)}`;
+  const permanent = status !== undefined && status >= 400 && status < 500 && status !== 408 && status !== 429;
+  return permanent ? new StorageRequestError(message, { cause: error }) : new TransientStorageError(message, { cause: error });
+}
+
+const unquote = (etag: string | undefined): string | undefined => etag?.replace(/"/g, '');
+
+export interface StorageOptions {
+  readonly maxInputBytes: number;
+  readonly expectedBucketOwner?: string;
+}
+
+export interface OriginalObject {
+  readonly body: Uint8Array;
+  /** Without quotes. */
+  readonly etag: string | undefined;
+}
+
+/** The original changed after the event was sent: a newer event will process it. */
+export const SOURCE_CHANGED = 'source-changed';
+
+export const WRITE_RESULT = { written: 'written', conflict: 'conflict' } as const;
+export type WriteResult = (typeof WRITE_RESULT)[keyof typeof WRITE_RESULT];
+
+/** How a write must find the existing object: absent, or exactly the version we looked at. */
+export type WriteCondition = { readonly ifNoneMatch: '*' } | { readonly ifMatch: string };
+
+export interface Storage {
+  readThumbnailProvenance(bucket: string, key: string): Promise<ThumbnailProvenance | undefined>;
+  getOriginal(record: SourceRecord): Promise<OriginalObject | typeof SOURCE_CHANGED>;
+  putThumbnail(bucket: string, key: string, body: Uint8Array, source: SourceRecord, condition: WriteCondition): Promise<WriteResult>;
+  deleteThumbnail(bucket: string, key: string, ifMatch: string): Promise<WriteResult>;
+}
+
+/** S3-backed storage. The client is injected, built once by the caller. */
+export function createS3Storage(client: S3Client, options: StorageOptions): Storage {
+  const owner = options.expectedBucketOwner === undefined ? {} : { ExpectedBucketOwner: options.expectedBucketOwner };
+  return {
+    async readThumbnailProvenance(bucket, key) {
+      try {
+        const head = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key, ...owner }));
+        const metadata = head.Metadata ?? {};
+        const sourceEtag = metadata[THUMBNAIL_METADATA.sourceEtag];
+        const sourceSequencer = metadata[THUMBNAIL_METADATA.sourceSequencer];
+        return {
+          etag: head.ETag ?? '',
+          ...(sourceEtag ? { sourceEtag } : {}),
+          ...(sourceSequencer ? { sourceSequencer } : {}),
+        };
+      } catch (error) {
+        if (isNotFound(error)) return undefined;
+        throw translate(error, `HEAD s3://${bucket}/${key}`);
+      }
+    },
+
+    async getOriginal(record) {
+      const { bucket, key } = record;
+      if (record.size !== undefined && record.size > options.maxInputBytes)
+        throw new ObjectTooLargeError(record.size, options.maxInputBytes);
+      let response;
+      try {
+        response = await client.send(
+          new GetObjectCommand({ Bucket: bucket, Key: key, ...(record.eTag ? { IfMatch: `"${record.eTag}"` } : {}), ...owner }),
+        );
+      } catch (error) {
+        if (isNotFound(error)) throw new ObjectGoneError(bucket, key, { cause: error });
+        if (isConditionFailed(error)) return SOURCE_CHANGED;
+        throw translate(error, `GET s3://${bucket}/${key}`);
+      }
+      const etag = unquote(response.ETag);
+      const size = response.ContentLength;
+      if (size !== undefined && size > options.maxInputBytes) {
+        response.Body?.transformToWebStream().cancel().catch(() => undefined);
+        throw new ObjectTooLargeError(size, options.maxInputBytes);
+      }
+      // Servers that ignore If-Match still tell us which version they returned.
+      if (record.eTag !== undefined && etag !== undefined && etag !== record.eTag) {
+        response.Body?.transformToWebStream().cancel().catch(() => undefined);
+        return SOURCE_CHANGED;
+      }
+      try {
+        const body = (await response.Body?.transformToByteArray()) ?? new Uint8Array();
+        return { body, etag };
+      } catch (error) {
+        throw new TransientStorageError(`reading s3://${bucket}/${key}: ${(error as Error).message}`, { cause: error });
+      }
+    },
+
+    async putThumbnail(bucket, key, body, source, condition) {
+      try {
+        await client.send(
+          new PutObjectCommand({
+            Bucket: bucket,
+            Key: key,
+            Body: body,
+            ContentType: OUTPUT_CONTENT_TYPE,
+            Metadata: {
+              [THUMBNAIL_METADATA.sourceBucket]: source.bucket,
+              // User metadata travels as HTTP headers: ASCII only, so the key is percent-encoded.
+              [THUMBNAIL_METADATA.sourceKey]: encodeURIComponent(source.key),
+              ...(source.eTag ? { [THUMBNAIL_METADATA.sourceEtag]: source.eTag } : {}),
+              ...(source.sequencer ? { [THUMBNAIL_METADATA.sourceSequencer]: source.sequencer } : {}),
+            },
+            ...('ifMatch' in condition ? { IfMatch: condition.ifMatch } : { IfNoneMatch: condition.ifNoneMatch }),
+            ...owner,
+          }),
+        );
+        return WRITE_RESULT.written;
+      } catch (error) {
+        if (isConditionFailed(error)) return WRITE_RESULT.conflict;
+        throw translate(error, `PUT s3://${bucket}/${key}`);
+      }
+    },
+
+    async deleteThumbnail(bucket, key, ifMatch) {
+      try {
+        await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key, IfMatch: ifMatch, ...owner }));
+        return WRITE_RESULT.written;
+      } catch (error) {
+        if (isConditionFailed(error)) return WRITE_RESULT.conflict;
+        if (isNotFound(error)) return WRITE_RESULT.written;
+        throw translate(error, `DELETE s3://${bucket}/${key}`);
+      }
+    },
+  };
+}

@@ -1,0 +1,20 @@
+/** Where the build puts things, relative to the repository root. */
+
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+
+export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+export const PATHS = {
+  handlers: join(ROOT, 'handlers'),
+  /** esbuild output per handler: index.js and its source map (the map stays out of the zip). */
+  build: join(ROOT, 'build', 'functions'),
+  layerStaging: join(ROOT, 'build', 'layer'),
+  layerSource: join(ROOT, 'layer'),
+  functionZips: join(ROOT, 'dist', 'functions'),
+  layerZip: join(ROOT, 'dist', 'layers', 'sharp.zip'),
+  cdktfOut: join(ROOT, 'cdktf.out'),
+  local: join(ROOT, '.local'),
+} as const;
+
+export const functionZipPath = (name: string) => join(PATHS.functionZips, `${name}.zip`);

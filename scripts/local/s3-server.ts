@@ -1,0 +1,55 @@
+/** A real S3-compatible server on loopback (s3rver, as serverless-s3-local uses), for local runs and tests. */
+
+import { mkdirSync } from 'node:fs';
+import S3rver from 's3rver';
+
+/** s3rver's built-in credentials; it checks request signatures against them. */
+export const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
+
+export interface S3ObjectEvent {
+  readonly eventName: string;
+  readonly bucket: string;
+  /** The key as stored (not encoded). */
+  readonly key: string;
+  readonly size?: number;
+  readonly eTag?: string;
+}
+
+export interface LocalS3 {
+  readonly endpoint: string;
+  readonly port: number;
+  /** Called for every object created or removed, in the order the server stored them. */
+  onObjectEvent(listener: (event: S3ObjectEvent) => void): void;
+  close(): Promise<void>;
+}
+
+export async function startLocalS3(options: { directory: string; buckets: readonly string[]; port?: number }): Promise<LocalS3> {
+  mkdirSync(options.directory, { recursive: true });
+  const server = new S3rver({
+    address: '127.0.0.1',
+    port: options.port ?? 0,
+    silent: true,
+    directory: options.directory,
+    configureBuckets: options.buckets.map((name) => ({ name })),
+  });
+  const { port } = await server.run();
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    port,
+    onObjectEvent(listener) {
+      server.on('event', (event) => {
+        for (const record of event.Records) {
+          const object = record.s3.object;
+          listener({
+            eventName: record.eventName,
+            bucket: record.s3.bucket.name,
+            key: object.key,
+            ...(object.size === undefined ? {} : { size: Number(object.size) }),
+            ...(object.eTag === undefined ? {} : { eTag: object.eTag }),
+          });
+        }
+      });
+    },
+    close: () => server.close(),
+  };
+}

@@ -1,0 +1,164 @@
+import exifReader from 'exif-reader';
+import sharp from 'sharp';
+import { describe, expect, it } from 'vitest';
+import { CorruptImageError, PixelLimitError, UnsupportedFormatError } from '../../../handlers/thumbnail/errors';
+import { readJpegHeader, renderThumbnails } from '../../../handlers/thumbnail/image';
+import { planSizes } from '../../../handlers/thumbnail/plan';
+import {
+  cmykJpeg,
+  corruptJpeg,
+  displayP3Jpeg,
+  gpsTaggedJpeg,
+  grayscaleJpeg,
+  headerBombJpeg,
+  hugeExifJpeg,
+  NOT_JPEG,
+  type NotJpeg,
+  ORIENTATIONS,
+  orientedJpeg,
+  photoJpeg,
+  progressiveJpeg,
+  silentlyDamagedJpeg,
+  QUADRANT_COLOURS,
+  truncatedJpeg,
+} from '../../../scripts/lib/samples';
+import { colourDistance, decode } from '../../support/pixels';
+
+const OPTIONS = { jpegQuality: 80, maxInputPixels: 100_000_000 };
+
+/** Header, size plan and render, as the handler chains them. */
+async function thumbnail(input: Uint8Array, widths: number[] = [100]) {
+  const header = await readJpegHeader(input, OPTIONS.maxInputPixels);
+  const planned = planSizes(header.display, widths.map((width) => ({ width, key: `w${width}` })));
+  return renderThumbnails(input, planned, OPTIONS);
+}
+
+async function only(input: Uint8Array) {
+  const [result] = await thumbnail(input);
+  if (!result) throw new Error('no thumbnail rendered');
+  return { result, metadata: await sharp(result.body).metadata(), pixels: await decode(result.body) };
+}
+
+describe('readJpegHeader', () => {
+  it('reads stored and displayed dimensions and the orientation', async () => {
+    const header = await readJpegHeader(await orientedJpeg(300, 400, 6), OPTIONS.maxInputPixels);
+    expect(header).toEqual({ width: 400, height: 300, orientation: 6, display: { width: 300, height: 400 } });
+  });
+
+  it.each(Object.keys(NOT_JPEG) as NotJpeg[])('refuses %s bytes as UnsupportedFormatError', async (kind) => {
+    await expect(readJpegHeader(await NOT_JPEG[kind](), OPTIONS.maxInputPixels)).rejects.toThrow(UnsupportedFormatError);
+  });
+
+  it('refuses a header that declares too many pixels, without decoding', async () => {
+    const bomb = await headerBombJpeg(50_000, 50_000);
+    expect(bomb.length).toBeLessThan(10_000);
+    await expect(readJpegHeader(bomb, OPTIONS.maxInputPixels)).rejects.toThrow(PixelLimitError);
+  });
+
+  it('refuses a JPEG cut off inside its header', async () => {
+    const jpeg = await photoJpeg(64, 64);
+    await expect(readJpegHeader(jpeg.subarray(0, 120), OPTIONS.maxInputPixels)).rejects.toThrow(CorruptImageError);
+  });
+});
+
+describe('renderThumbnails', () => {
+  describe.each([
+    ['landscape', 400, 300, 75],
+    ['portrait', 300, 400, 133],
+  ])('%s card in every EXIF orientation', (_, width, height, thumbHeight) => {
+    it.each(ORIENTATIONS)('orientation %i comes out upright, 100 px wide, without an orientation tag', async (orientation) => {
+      const { result, metadata, pixels } = await only(await orientedJpeg(width, height, orientation));
+      expect([result.width, result.height]).toEqual([100, thumbHeight]);
+      expect([metadata.width, metadata.height]).toEqual([100, thumbHeight]);
+      expect(metadata.orientation).toBeUndefined();
+      expect(metadata.exif).toBeUndefined();
+      expect(colourDistance(pixels.at(0.25, 0.25), QUADRANT_COLOURS.topLeft)).toBeLessThan(40);
+      expect(colourDistance(pixels.at(0.75, 0.25), QUADRANT_COLOURS.topRight)).toBeLessThan(40);
+      expect(colourDistance(pixels.at(0.25, 0.75), QUADRANT_COLOURS.bottomLeft)).toBeLessThan(40);
+      expect(colourDistance(pixels.at(0.75, 0.75), QUADRANT_COLOURS.bottomRight)).toBeLessThan(40);
+    });
+  });
+
+  it('writes 8-bit sRGB JPEG from CMYK input', async () => {
+    const input = await cmykJpeg(400, 300);
+    expect((await sharp(input).metadata()).space).toBe('cmyk');
+    const { metadata } = await only(input);
+    expect(metadata).toMatchObject({ format: 'jpeg', space: 'srgb', channels: 3, depth: 'uchar', width: 100, height: 75 });
+  });
+
+  it('converts wide-gamut (Display P3) colours to sRGB and drops the profile', async () => {
+    const colour = { r: 200, g: 60, b: 40 };
+    const input = await displayP3Jpeg(200, 100, colour);
+    // The file's own numbers are P3's, far from the sRGB ones: copying them unconverted would be wrong.
+    const stored = await sharp(input, { ignoreIcc: true }).raw().toBuffer();
+    expect(colourDistance({ r: stored[0] as number, g: stored[1] as number, b: stored[2] as number }, colour)).toBeGreaterThan(8);
+    const { metadata, pixels } = await only(input);
+    expect(metadata.hasProfile).toBe(false);
+    expect(metadata.space).toBe('srgb');
+    expect(colourDistance(pixels.at(0.5, 0.5), colour)).toBeLessThan(5);
+  });
+
+  it('writes grayscale input as 3-channel sRGB', async () => {
+    const { metadata } = await only(await grayscaleJpeg(300, 200));
+    expect(metadata).toMatchObject({ space: 'srgb', channels: 3 });
+  });
+
+  it('reads progressive input and writes a baseline JPEG', async () => {
+    const input = await progressiveJpeg(400, 300);
+    expect((await sharp(input).metadata()).isProgressive).toBe(true);
+    const { metadata } = await only(input);
+    expect(metadata.isProgressive).toBe(false);
+  });
+
+  it('strips GPS and camera EXIF, XMP, IPTC and ICC', async () => {
+    const input = await gpsTaggedJpeg(400, 300);
+    const inputExif = exifReader((await sharp(input).metadata()).exif as Buffer);
+    expect(inputExif.GPSInfo?.GPSLatitude).toBeDefined();
+    expect(inputExif.Image?.Make).toBe('ExampleCam');
+    const { metadata } = await only(input);
+    expect(metadata.exif).toBeUndefined();
+    expect(metadata.xmp).toBeUndefined();
+    expect(metadata.iptc).toBeUndefined();
+    expect(metadata.icc).toBeUndefined();
+  });
+
+  it('handles a 60 KB EXIF block', async () => {
+    const { metadata } = await only(await hugeExifJpeg(400, 300));
+    expect(metadata.exif).toBeUndefined();
+  });
+
+  it.each([
+    ['1x1', 1, 1, 1, 1],
+    ['smaller than the width (never upscaled)', 80, 60, 80, 60],
+    ['20000x100 panorama', 20_000, 100, 100, 1],
+    ['wider than tall', 1000, 250, 100, 25],
+    ['taller than wide', 250, 1000, 100, 400],
+  ])('keeps the aspect ratio: %s', async (_, width, height, outWidth, outHeight) => {
+    const { metadata } = await only(await photoJpeg(width, height));
+    expect([metadata.width, metadata.height]).toEqual([outWidth, outHeight]);
+  });
+
+  it('renders several widths from one decode, each at its planned size', async () => {
+    const results = await thumbnail(await photoJpeg(1600, 1200), [100, 400, 1200]);
+    const sizes = await Promise.all(results.map(async (r) => [r.key, (await sharp(r.body).metadata()).width, (await sharp(r.body).metadata()).height]));
+    expect(sizes).toEqual([
+      ['w100', 100, 75],
+      ['w400', 400, 300],
+      ['w1200', 1200, 900],
+    ]);
+  });
+
+  it('refuses a truncated JPEG', async () => {
+    await expect(thumbnail(await truncatedJpeg(800, 600))).rejects.toThrow(CorruptImageError);
+  });
+
+  it('refuses a JPEG whose entropy-coded data libjpeg reports as corrupt', async () => {
+    await expect(thumbnail(await corruptJpeg(800, 600))).rejects.toThrow(/premature end of data segment/);
+    await expect(thumbnail(await corruptJpeg(800, 600))).rejects.toThrow(CorruptImageError);
+  });
+
+  it('cannot detect damage that still decodes (JPEG has no checksum)', async () => {
+    const [result] = await thumbnail(await silentlyDamagedJpeg(800, 600));
+    expect(result?.width).toBe(100);
+  });
+});

@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import { compareSequencers, decideDelete, decideWrite, planSizes } from '../../../handlers/thumbnail/plan';
+
+const target = (width: number) => ({ width, key: `k-${width}` });
+
+describe('planSizes', () => {
+  it.each([
+    // source w x h, target width -> output w x h
+    [4000, 3000, 100, 100, 75],
+    [3000, 4000, 100, 100, 133],
+    [1, 1, 100, 1, 1],
+    [20000, 100, 100, 100, 1],
+    [100, 20000, 100, 100, 20000],
+    [80, 60, 100, 80, 60],
+    [100, 100, 100, 100, 100],
+    [333, 500, 100, 100, 150],
+    [3, 2, 2, 2, 1],
+  ])('%ix%i at width %i -> %ix%i', (width, height, wanted, outWidth, outHeight) => {
+    expect(planSizes({ width, height }, [target(wanted)])).toEqual([{ width: outWidth, height: outHeight, key: `k-${wanted}` }]);
+  });
+
+  it('plans each width independently and keeps their keys', () => {
+    expect(planSizes({ width: 4000, height: 3000 }, [target(100), target(400), target(1200)])).toEqual([
+      { key: 'k-100', width: 100, height: 75 },
+      { key: 'k-400', width: 400, height: 300 },
+      { key: 'k-1200', width: 1200, height: 900 },
+    ]);
+  });
+
+  it('refuses an empty source', () => {
+    expect(() => planSizes({ width: 0, height: 10 }, [target(100)])).toThrow(RangeError);
+  });
+});
+
+describe('compareSequencers', () => {
+  it.each([
+    ['0055AED6DCD90281E5', '0055AED6DCD90281E5', 0],
+    ['0055AED6DCD90281E5', '0055AED6DCD90281E6', -1],
+    ['0055AED6DCD90281E6', '0055AED6DCD90281E5', 1],
+    ['A', '0A', 0],
+    ['FF', '100', -1],
+    ['0a', '0A', 0],
+  ])('compare(%s, %s) = %i', (a, b, expected) => {
+    expect(Math.sign(compareSequencers(a, b))).toBe(expected);
+  });
+});
+
+describe('decideWrite', () => {
+  const existing = { etag: '"t1"', sourceEtag: 'e1', sourceSequencer: '0A' };
+
+  it('writes when there is no thumbnail', () => {
+    expect(decideWrite({ eTag: 'e1', sequencer: '0A' }, undefined)).toBe('write');
+  });
+  it('skips a duplicate delivery of the same event', () => {
+    expect(decideWrite({ eTag: 'e1', sequencer: '0A' }, existing)).toBe('duplicate');
+  });
+  it('skips an older event arriving after a newer one', () => {
+    expect(decideWrite({ eTag: 'e0', sequencer: '09' }, existing)).toBe('stale');
+  });
+  it('writes for a newer event, even with identical content', () => {
+    expect(decideWrite({ eTag: 'e1', sequencer: '0B' }, existing)).toBe('write');
+  });
+  it('falls back to the source ETag when there are no sequencers', () => {
+    expect(decideWrite({ eTag: 'e1' }, { etag: '"t"', sourceEtag: 'e1' })).toBe('duplicate');
+    expect(decideWrite({ eTag: 'e2' }, { etag: '"t"', sourceEtag: 'e1' })).toBe('write');
+    expect(decideWrite({}, { etag: '"t"' })).toBe('write');
+  });
+});
+
+describe('decideDelete', () => {
+  it('deletes a thumbnail made before the delete', () => {
+    expect(decideDelete({ sequencer: '0B' }, { etag: '"t"', sourceSequencer: '0A' })).toBe(true);
+  });
+  it('keeps a thumbnail made from a later re-upload', () => {
+    expect(decideDelete({ sequencer: '0B' }, { etag: '"t"', sourceSequencer: '0C' })).toBe(false);
+  });
+  it('has nothing to delete when there is no thumbnail', () => {
+    expect(decideDelete({ sequencer: '0B' }, undefined)).toBe(false);
+  });
+  it('deletes when ordering is unknown', () => {
+    expect(decideDelete({}, { etag: '"t"', sourceSequencer: '0C' })).toBe(true);
+  });
+});

@@ -1,0 +1,14 @@
+/** The packaged artifacts the build makes (`make zip layer`), for tests that run them. */
+
+import { existsSync } from 'node:fs';
+import { functionZipPath, PATHS } from '../../scripts/lib/paths';
+
+export function requireArtifact(path: string): string {
+  if (!existsSync(path)) throw new Error(`${path} is missing: run \`make zip layer\` (make test does this first)`);
+  return path;
+}
+
+export const artifacts = {
+  functionZip: (name: string) => requireArtifact(functionZipPath(name)),
+  layerZip: () => requireArtifact(PATHS.layerZip),
+};
