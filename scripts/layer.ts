@@ -9,8 +9,9 @@ import { copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSy
 import { dirname, join, relative, sep } from 'node:path';
 import { BUDGETS, formatBytes, LAMBDA_LIMITS, overBudget } from './lib/budgets';
 import { isMain, runMain } from './lib/cli';
-import { PATHS, ROOT } from './lib/paths';
-import { createZip, type ZipEntry } from './lib/zip';
+import { listHandlers } from './lib/handlers';
+import { functionZipPath, PATHS, ROOT } from './lib/paths';
+import { createZip, unzippedBytes, type ZipEntry } from './lib/zip';
 
 /** Packages the layer must contain for sharp to load on Lambda x86_64. */
 export const REQUIRED_PACKAGES = ['sharp', '@img/sharp-linux-x64', '@img/sharp-libvips-linux-x64'] as const;
@@ -92,10 +93,12 @@ async function main() {
       `(pruned ${formatBytes(pruned)}; budget ${formatBytes(BUDGETS.layerZipBytes)}; Lambda limits ${formatBytes(LAMBDA_LIMITS.zippedBytes)} zipped, ` +
       `${formatBytes(LAMBDA_LIMITS.unzippedBytes)} unzipped with the function) in ${((performance.now() - started) / 1000).toFixed(1)} s`,
   );
+  // Lambda's unzipped limit covers a function and all its layers together.
+  const largestFunction = Math.max(0, ...listHandlers().map(({ name }) => functionZipPath(name)).filter(existsSync).map((path) => unzippedBytes(readFileSync(path))));
   const problems = overBudget([
     { label: 'the layer zip', bytes: zip.byteLength, limit: BUDGETS.layerZipBytes, what: 'the layer budget' },
     { label: 'the layer zip', bytes: zip.byteLength, limit: LAMBDA_LIMITS.zippedBytes, what: "Lambda's zipped limit" },
-    { label: 'the unzipped layer', bytes: unzipped, limit: LAMBDA_LIMITS.unzippedBytes, what: "Lambda's unzipped limit" },
+    { label: 'the unzipped layer with the largest function', bytes: unzipped + largestFunction, limit: LAMBDA_LIMITS.unzippedBytes, what: "Lambda's unzipped limit" },
   ]);
   if (problems.length > 0) throw new Error(problems.join('; '));
 }

@@ -20,6 +20,11 @@ const statusOf = (error: unknown): number | undefined => (error as SdkError)?.$m
 const nameOf = (error: unknown): string => (error as SdkError)?.name ?? 'Error';
 
 const isNotFound = (error: unknown) => statusOf(error) === 404 || ['NoSuchKey', 'NotFound'].includes(nameOf(error));
+/**
+ * S3 answers a missing key with 403, not 404, when the caller may not list the bucket, and the
+ * function's role deliberately may not. For keys the role may read, 403 therefore means "absent".
+ */
+const isAbsent = (error: unknown) => isNotFound(error) || statusOf(error) === 403;
 /** 412: a condition failed. 409 ConditionalRequestConflict: a concurrent conditional write won. */
 const isConditionFailed = (error: unknown) =>
   statusOf(error) === 412 || nameOf(error) === 'PreconditionFailed' || nameOf(error) === 'ConditionalRequestConflict';
@@ -77,7 +82,7 @@ export function createS3Storage(client: S3Client, options: StorageOptions): Stor
           ...(sourceSequencer ? { sourceSequencer } : {}),
         };
       } catch (error) {
-        if (isNotFound(error)) return undefined;
+        if (isAbsent(error)) return undefined;
         throw translate(error, `HEAD s3://${bucket}/${key}`);
       }
     },
@@ -92,7 +97,7 @@ export function createS3Storage(client: S3Client, options: StorageOptions): Stor
           new GetObjectCommand({ Bucket: bucket, Key: key, ...(record.eTag ? { IfMatch: `"${record.eTag}"` } : {}), ...owner }),
         );
       } catch (error) {
-        if (isNotFound(error)) throw new ObjectGoneError(bucket, key, { cause: error });
+        if (isAbsent(error)) throw new ObjectGoneError(bucket, key, { cause: error });
         if (isConditionFailed(error)) return SOURCE_CHANGED;
         throw translate(error, `GET s3://${bucket}/${key}`);
       }

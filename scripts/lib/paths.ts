@@ -10,6 +10,8 @@ export const PATHS = {
   /** esbuild output per handler: index.js and its source map (the map stays out of the zip). */
   build: join(ROOT, 'build', 'functions'),
   layerStaging: join(ROOT, 'build', 'layer'),
+  /** The Lambda runtime's Node.js major, for running packaged functions locally (`make lambda-node`). */
+  lambdaNode: join(ROOT, 'build', 'lambda-node'),
   layerSource: join(ROOT, 'layer'),
   functionZips: join(ROOT, 'dist', 'functions'),
   layerZip: join(ROOT, 'dist', 'layers', 'sharp.zip'),

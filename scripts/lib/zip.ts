@@ -32,3 +32,10 @@ export function createZip(entries: readonly ZipEntry[]): Uint8Array {
 export function readZip(bytes: Uint8Array): Map<string, Uint8Array> {
   return new Map(Object.entries(unzipSync(bytes)).filter(([path]) => !path.endsWith('/')));
 }
+
+/** Total size of a zip's files once unzipped. */
+export function unzippedBytes(bytes: Uint8Array): number {
+  let total = 0;
+  for (const data of readZip(bytes).values()) total += data.byteLength;
+  return total;
+}

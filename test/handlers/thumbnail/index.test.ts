@@ -175,11 +175,30 @@ describe('thumbnail handler', () => {
     expect(putCalls()).toEqual([]);
   });
 
-  it('records an original deleted before processing as a permanent failure', async () => {
-    s3.on(GetObjectCommand).rejects(s3Error('NoSuchKey', 404));
+  it.each([
+    ['NoSuchKey', 404],
+    ['AccessDenied', 403],
+  ])('records an original deleted before processing (%s) as a permanent failure', async (name, status) => {
+    s3.on(GetObjectCommand).rejects(s3Error(name, status));
     const summary = await handler(s3Event({ bucket: ORIGINALS, key: 'gone.jpg', eTag: 'v1' }), lambdaContext());
     expect(summary.failed).toBe(1);
     expect(failureRecords()[0]?.responsePayload.errorType).toBe('ObjectGoneError');
+  });
+
+  it('treats 403 on a missing thumbnail as absent (the role may not list the bucket)', async () => {
+    s3.on(HeadObjectCommand).rejects(s3Error('Forbidden', 403));
+    serve(await photoJpeg(200, 100));
+    const summary = await handler(s3Event({ bucket: ORIGINALS, key: 'x.jpg', eTag: 'abc123' }), lambdaContext());
+    expect(summary.written).toBe(1);
+    expect(putCalls()[0]).toMatchObject({ IfNoneMatch: '*' });
+  });
+
+  it('records a refused write (AccessDenied on PUT) as a permanent failure', async () => {
+    serve(await photoJpeg(200, 100));
+    s3.on(PutObjectCommand).rejects(s3Error('AccessDenied', 403));
+    const summary = await handler(s3Event({ bucket: ORIGINALS, key: 'x.jpg', eTag: 'abc123' }), lambdaContext());
+    expect(summary.failed).toBe(1);
+    expect(failureRecords()[0]?.responsePayload.errorType).toBe('StorageRequestError');
   });
 
   it('refuses an object over the byte limit before downloading it', async () => {

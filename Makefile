@@ -1,0 +1,72 @@
+# S3 -> Lambda thumbnail pipeline. Every target works from a fresh clone: dependencies are
+# installed when package-lock.json changes. `make help` lists the targets.
+
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+MAKEFLAGS += --no-print-directory
+
+ENV ?= dev
+TF ?= terraform
+ARGS ?=
+
+TSX := node_modules/.bin/tsx
+INSTALLED := node_modules/.install-stamp
+HANDLER_SOURCES := $(shell find handlers -type f -name '*.ts' 2>/dev/null)
+BUILD_SOURCES := scripts/build.ts scripts/lib/handlers.ts scripts/lib/paths.ts tsconfig.json
+ZIP_SOURCES := scripts/zip-functions.ts scripts/lib/zip.ts scripts/lib/budgets.ts
+
+.PHONY: help install build zip layer lambda-node synth plan deploy destroy test typecheck clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## /  make \1\t/' | expand -t 22
+
+$(INSTALLED): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+install: $(INSTALLED) ## install the pinned dependencies (npm ci)
+
+build/functions/.stamp: $(INSTALLED) $(HANDLER_SOURCES) $(BUILD_SOURCES)
+	$(TSX) scripts/build.ts
+	@touch $@
+
+build: build/functions/.stamp ## bundle every handler with esbuild
+
+dist/functions/.stamp: build/functions/.stamp $(ZIP_SOURCES)
+	$(TSX) scripts/zip-functions.ts
+	@touch $@
+
+zip: dist/functions/.stamp ## one deterministic zip per handler, size-checked
+
+dist/layers/sharp.zip: $(INSTALLED) layer/package.json layer/package-lock.json scripts/layer.ts scripts/lib/zip.ts scripts/lib/budgets.ts
+	$(TSX) scripts/layer.ts
+
+layer: dist/layers/sharp.zip ## the sharp Lambda layer (linux x64 glibc), size-checked
+
+build/lambda-node/.stamp: $(INSTALLED) scripts/local/lambda-node/package.json scripts/local/lambda-node/package-lock.json scripts/lambda-node.ts
+	$(TSX) scripts/lambda-node.ts
+	@touch $@
+
+lambda-node: build/lambda-node/.stamp ## Node.js 24 (the Lambda runtime's) for running packaged functions locally
+
+synth: zip layer ## terraform JSON for every environment: cdktf.out/stacks/thumbnails-<env>/
+	$(TSX) infra/main.ts
+
+plan: synth ## terraform plan for ENV (default dev): binary plan and plan.json
+	$(TSX) scripts/terraform.ts --action plan --env $(ENV) --tf $(TF)
+
+deploy: synth ## terraform apply for ENV (asks before changing anything)
+	$(TSX) scripts/terraform.ts --action apply --env $(ENV) --tf $(TF) $(ARGS)
+
+destroy: synth ## terraform destroy for ENV (asks first)
+	$(TSX) scripts/terraform.ts --action destroy --env $(ENV) --tf $(TF) $(ARGS)
+
+typecheck: $(INSTALLED) ## TypeScript type check
+	node_modules/.bin/tsc --noEmit -p .
+
+test: typecheck zip layer lambda-node ## type check, then every test (vitest)
+	node_modules/.bin/vitest run $(ARGS)
+
+clean: ## remove build outputs (never terraform state)
+	rm -rf build dist cdktf.out .local .bench

@@ -1,0 +1,135 @@
+/**
+ * The stack's configuration: one typed, readonly object with defaults and validation.
+ * Pure: environments.ts decides which values apply; main.ts reads files and the environment.
+ */
+
+import { z } from 'zod';
+
+/** The retention periods CloudWatch Logs accepts. */
+export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
+
+/** The Lambda runtime the handlers are bundled for (scripts/build.ts targets the same Node.js major). */
+export const LAMBDA_RUNTIME = 'nodejs24.x';
+
+export const LAMBDA_ARCHITECTURE = 'x86_64';
+
+const awsAccountId = z.string().regex(/^[0-9]{12}$/, 'must be a 12-digit AWS account id');
+
+const principalArn = z
+  .string()
+  .regex(/^arn:aws[a-z-]*:(iam|sts)::[0-9]{12}:(root|role\/.+|user\/.+|assumed-role\/.+)$/, 'must be an IAM role, user or account root ARN');
+
+const suffix = z.string().regex(/^\.[A-Za-z0-9]{1,10}$/, 'must be a file extension such as ".jpg"');
+
+const widths = z
+  .array(z.number().int().min(1).max(4096))
+  .min(1)
+  .max(5)
+  .refine((values) => new Set(values).size === values.length, 'widths must be distinct');
+
+const functionSettings = {
+  /** Lambda allocates CPU in proportion to memory: 1,769 MB is one full vCPU. */
+  memoryMB: z.number().int().min(128).max(10_240),
+  timeoutSeconds: z.number().int().min(1).max(900),
+};
+
+export const stackConfigSchema = z
+  .object({
+    /** Names the stack (`thumbnails-<environment>`) and tags every resource. */
+    environment: z.string().regex(/^[a-z][a-z0-9-]{0,15}$/, 'lowercase letters, digits and dashes, up to 16 characters'),
+    region: z.string().regex(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]$/, 'must be an AWS region such as "eu-west-1"'),
+    /** Start of every resource name; buckets get a unique suffix from Terraform. */
+    namePrefix: z.string().regex(/^[a-z][a-z0-9-]{1,22}[a-z0-9]$/, 'lowercase letters, digits and dashes, 3 to 24 characters'),
+    thumbnail: z.object({
+      /** The first is the primary thumbnail (`<stem>-thumbnail.jpg`); others are `<stem>-thumbnail-<width>.jpg`. */
+      widths,
+      jpegQuality: z.number().int().min(1).max(100),
+      maxInputPixels: z.number().int().min(1).max(268_402_689),
+      maxInputBytes: z.number().int().min(1),
+      ...functionSettings,
+      /** Reserved concurrency; undefined leaves the function on the account's shared pool. */
+      reservedConcurrency: z.number().int().min(0).optional(),
+      /** Uploads whose key ends with one of these trigger the function (S3 suffix filters are case-sensitive). */
+      triggerSuffixes: z.array(suffix).min(1).refine((values) => new Set(values).size === values.length, 'suffixes must be distinct'),
+      /** Delete an original's thumbnails when the original is deleted (an ObjectRemoved rule). */
+      deleteWithOriginals: z.boolean(),
+    }),
+    calculator: z.object(functionSettings),
+    logRetentionDays: z.union(LOG_RETENTION_DAYS.map((days) => z.literal(days))),
+    logLevel: z.enum(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL']),
+    asyncInvoke: z.object({
+      maximumRetryAttempts: z.number().int().min(0).max(2),
+      maximumEventAgeSeconds: z.number().int().min(60).max(21_600),
+    }),
+    /** Versioned originals: the function may then also read object versions. */
+    originalsVersioning: z.boolean(),
+    /** Let `terraform destroy` delete non-empty buckets (for throwaway environments only). */
+    forceDestroyBuckets: z.boolean(),
+    /** Principals allowed to assume the invoker role (operators, backfill tooling); none means no role. */
+    invokerPrincipals: z.array(principalArn),
+    alarms: z.object({
+      enabled: z.boolean(),
+      /** Function errors in one 5-minute period that raise the alarm. */
+      errorThreshold: z.number().int().min(1),
+      /** Where alarm notifications go: an SNS topic ARN, or none. */
+      notificationTopicArn: z.string().regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:.+$/).optional(),
+    }),
+    /** Where Terraform keeps state; absent means local state beside the checkout. */
+    backend: z
+      .object({
+        bucket: z.string().min(3),
+        key: z.string().min(1),
+        region: z.string().optional(),
+        /** S3-native state locking (Terraform >= 1.10). */
+        useLockfile: z.boolean(),
+      })
+      .optional(),
+    /** A LocalStack (or similar) endpoint; set only for the localstack environment. */
+    endpoint: z.string().url().optional(),
+    /** Known account for policy documents emitted at synth time (deployer policies); optional. */
+    accountId: awsAccountId.optional(),
+    tags: z.record(z.string(), z.string()),
+  })
+  .strict();
+
+export type StackConfig = Readonly<z.infer<typeof stackConfigSchema>>;
+
+/** Values every environment starts from. */
+export const DEFAULT_CONFIG = {
+  environment: 'dev',
+  region: 'ap-northeast-1',
+  namePrefix: 'thumbnails-dev',
+  thumbnail: {
+    widths: [100],
+    jpegQuality: 80,
+    maxInputPixels: 100_000_000,
+    maxInputBytes: 50 * 1024 * 1024,
+    memoryMB: 1024,
+    timeoutSeconds: 30,
+    triggerSuffixes: ['.jpg'],
+    deleteWithOriginals: true,
+  },
+  calculator: { memoryMB: 128, timeoutSeconds: 3 },
+  logRetentionDays: 30,
+  logLevel: 'INFO',
+  asyncInvoke: { maximumRetryAttempts: 2, maximumEventAgeSeconds: 21_600 },
+  originalsVersioning: false,
+  forceDestroyBuckets: false,
+  invokerPrincipals: [],
+  alarms: { enabled: true, errorThreshold: 1 },
+  tags: {},
+} as const satisfies z.input<typeof stackConfigSchema>;
+
+export class ConfigValidationError extends Error {
+  constructor(source: string, issues: readonly { path: PropertyKey[]; message: string }[]) {
+    super(`${source}:\n${issues.map((issue) => `  - ${issue.path.map(String).join('.') || '(root)'}: ${issue.message}`).join('\n')}`);
+    this.name = 'ConfigValidationError';
+  }
+}
+
+/** Validate a complete configuration; every problem is listed with its path. */
+export function parseStackConfig(input: unknown, source = 'stack configuration'): StackConfig {
+  const result = stackConfigSchema.safeParse(input);
+  if (!result.success) throw new ConfigValidationError(source, result.error.issues);
+  return result.data;
+}

@@ -1,0 +1,62 @@
+/**
+ * Deployment environments: built-in dev, prod and localstack, plus any defined or adjusted in
+ * environments.json. Each is DEFAULT_CONFIG with the environment's values merged over it. Pure.
+ */
+
+import { ConfigValidationError, DEFAULT_CONFIG, parseStackConfig, type StackConfig } from './config';
+
+type Json = Record<string, unknown>;
+
+/** Built-in environments, as overrides of DEFAULT_CONFIG. */
+export const BUILT_IN_ENVIRONMENTS: Readonly<Record<string, Json>> = {
+  dev: {
+    namePrefix: 'thumbnails-dev',
+    logRetentionDays: 14,
+    forceDestroyBuckets: true,
+    logLevel: 'DEBUG',
+  },
+  prod: {
+    namePrefix: 'thumbnails-prod',
+    logRetentionDays: 365,
+    forceDestroyBuckets: false,
+    thumbnail: { reservedConcurrency: 50 },
+    alarms: { enabled: true, errorThreshold: 1 },
+  },
+  localstack: {
+    namePrefix: 'thumbnails-local',
+    region: 'us-east-1',
+    endpoint: 'http://localhost:4566',
+    accountId: '000000000000',
+    forceDestroyBuckets: true,
+    logRetentionDays: 1,
+    alarms: { enabled: false, errorThreshold: 1 },
+  },
+};
+
+const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** Objects merge key by key; anything else (arrays included) is replaced. */
+export function mergeConfig(base: Json, override: Json): Json {
+  const merged: Json = { ...base };
+  for (const [key, value] of Object.entries(override)) {
+    merged[key] = isObject(value) && isObject(merged[key]) ? mergeConfig(merged[key] as Json, value) : value;
+  }
+  return merged;
+}
+
+/** Every environment's validated configuration; `file` is the parsed environments.json, if any. */
+export function resolveEnvironments(file: unknown = {}, source = 'environments.json'): Map<string, StackConfig> {
+  if (!isObject(file)) throw new ConfigValidationError(source, [{ path: [], message: 'must be an object of environment name -> settings' }]);
+  const names = [...new Set([...Object.keys(BUILT_IN_ENVIRONMENTS), ...Object.keys(file)])];
+  return new Map(
+    names.map((name) => {
+      const overrides = file[name] ?? {};
+      if (!isObject(overrides)) throw new ConfigValidationError(source, [{ path: [name], message: 'must be an object of settings' }]);
+      const merged = mergeConfig(mergeConfig(DEFAULT_CONFIG as unknown as Json, BUILT_IN_ENVIRONMENTS[name] ?? { namePrefix: `thumbnails-${name}` }), {
+        ...overrides,
+        environment: name,
+      });
+      return [name, parseStackConfig(merged, `${source}: environment "${name}"`)];
+    }),
+  );
+}

@@ -1,0 +1,46 @@
+/**
+ * `make synth`: the only file with side effects. Reads environments.json and the built zips,
+ * builds one stack per environment, and writes cdktf.out/stacks/thumbnails-<env>/cdk.tf.json.
+ */
+
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { App } from 'cdktf';
+import { functionZipPath, PATHS, ROOT } from '../scripts/lib/paths';
+import { listHandlers } from '../scripts/lib/handlers';
+import { readZipArtifact, type StackArtifacts } from './artifacts';
+import { resolveEnvironments } from './environments';
+import { stackName, ThumbnailStack } from './stacks/thumbnail-stack';
+
+function readEnvironmentsFile(): unknown {
+  const path = process.env['ENVIRONMENTS_FILE'] ?? join(ROOT, 'environments.json');
+  if (!existsSync(path)) return {};
+  try {
+    return JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new Error(`${path} is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+function readArtifacts(): StackArtifacts {
+  return {
+    functions: Object.fromEntries(listHandlers().map(({ name }) => [name, readZipArtifact(functionZipPath(name), 'zip')])),
+    sharpLayer: readZipArtifact(PATHS.layerZip, 'layer'),
+  };
+}
+
+function main() {
+  const environments = resolveEnvironments(readEnvironmentsFile());
+  const artifacts = readArtifacts();
+  const app = new App({ outdir: process.env['CDKTF_OUTDIR'] ?? PATHS.cdktfOut, skipValidation: false });
+  for (const [name, config] of environments) new ThumbnailStack(app, stackName(name), { config, artifacts });
+  app.synth();
+  for (const name of environments.keys()) console.log(`synthesized cdktf.out/stacks/${stackName(name)}/cdk.tf.json`);
+}
+
+try {
+  main();
+} catch (error) {
+  console.error(`synth: ${(error as Error).message}`);
+  process.exitCode = 1;
+}

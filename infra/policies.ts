@@ -1,0 +1,139 @@
+/**
+ * Pure builders of the stack's IAM policy documents. Arguments are ARNs (Terraform references at
+ * synth time, real ARNs in the policy tests); nothing here creates a resource.
+ */
+
+type OneOrMany = string | readonly string[];
+
+export interface PolicyStatement {
+  readonly Sid?: string;
+  readonly Effect: 'Allow' | 'Deny';
+  readonly Principal?: '*' | { readonly AWS?: OneOrMany; readonly Service?: OneOrMany };
+  readonly Action: OneOrMany;
+  readonly Resource?: OneOrMany;
+  readonly Condition?: Readonly<Record<string, Readonly<Record<string, OneOrMany | boolean>>>>;
+}
+
+export interface PolicyDocument {
+  readonly Version: '2012-10-17';
+  readonly Statement: readonly PolicyStatement[];
+}
+
+const policy = (...statements: (PolicyStatement | false | undefined)[]): PolicyDocument => ({
+  Version: '2012-10-17',
+  Statement: statements.filter((statement): statement is PolicyStatement => Boolean(statement)),
+});
+
+/** Object keys the thumbnail function writes: `<dir>/<stem>-thumbnail.jpg` and `<dir>/<stem>-thumbnail-<width>.jpg`. */
+export const thumbnailObjectArns = (thumbnailsBucketArn: string): string[] => [
+  `${thumbnailsBucketArn}/*-thumbnail.jpg`,
+  `${thumbnailsBucketArn}/*-thumbnail-*.jpg`,
+];
+
+/** Only the Lambda service, acting for this account, may assume a function's execution role. */
+export function lambdaTrustPolicy(accountId: string): PolicyDocument {
+  return policy({
+    Sid: 'LambdaServiceInThisAccount',
+    Effect: 'Allow',
+    Principal: { Service: 'lambda.amazonaws.com' },
+    Action: 'sts:AssumeRole',
+    Condition: { StringEquals: { 'aws:SourceAccount': accountId } },
+  });
+}
+
+/** Writing to the function's own log group; the group is created by the stack, never by the function. */
+export const writeLogsStatement = (logGroupArn: string): PolicyStatement => ({
+  Sid: 'WriteOwnLogs',
+  Effect: 'Allow',
+  Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+  Resource: `${logGroupArn}:*`,
+});
+
+export interface ThumbnailExecutionPolicyProps {
+  readonly originalsBucketArn: string;
+  readonly thumbnailsBucketArn: string;
+  readonly logGroupArn: string;
+  /** The on-failure destination, written by Lambda and by the handler for permanent failures. */
+  readonly failureQueueArn?: string;
+  readonly originalsVersioning: boolean;
+  readonly deleteWithOriginals: boolean;
+}
+
+/**
+ * What the thumbnail function may do, and nothing else: read originals; read (for provenance
+ * metadata), write and optionally delete objects named like thumbnails; write its own logs;
+ * record failures. No list, no wildcard action, no wildcard resource.
+ */
+export function thumbnailExecutionPolicy(props: ThumbnailExecutionPolicyProps): PolicyDocument {
+  const thumbnails = thumbnailObjectArns(props.thumbnailsBucketArn);
+  return policy(
+    {
+      Sid: 'ReadOriginals',
+      Effect: 'Allow',
+      Action: props.originalsVersioning ? ['s3:GetObject', 's3:GetObjectVersion'] : 's3:GetObject',
+      Resource: `${props.originalsBucketArn}/*`,
+    },
+    {
+      // HeadObject on an existing thumbnail, for the source ETag and sequencer kept in its metadata.
+      Sid: 'ReadThumbnailProvenance',
+      Effect: 'Allow',
+      Action: 's3:GetObject',
+      Resource: thumbnails,
+    },
+    { Sid: 'WriteThumbnails', Effect: 'Allow', Action: 's3:PutObject', Resource: thumbnails },
+    props.deleteWithOriginals && { Sid: 'DeleteThumbnailsOfDeletedOriginals', Effect: 'Allow', Action: 's3:DeleteObject', Resource: thumbnails },
+    writeLogsStatement(props.logGroupArn),
+    props.failureQueueArn !== undefined && { Sid: 'RecordFailures', Effect: 'Allow', Action: 'sqs:SendMessage', Resource: props.failureQueueArn },
+  );
+}
+
+/** A function that only writes its logs (the calculator). */
+export const logsOnlyPolicy = (logGroupArn: string): PolicyDocument => policy(writeLogsStatement(logGroupArn));
+
+const bucketAndObjects = (bucketArn: string) => [bucketArn, `${bucketArn}/*`];
+
+/** Every request to the bucket must use TLS. */
+export const denyInsecureTransportStatement = (bucketArn: string): PolicyStatement => ({
+  Sid: 'DenyInsecureTransport',
+  Effect: 'Deny',
+  Principal: '*',
+  Action: 's3:*',
+  Resource: bucketAndObjects(bucketArn),
+  Condition: { Bool: { 'aws:SecureTransport': false } },
+});
+
+export const originalsBucketPolicy = (bucketArn: string): PolicyDocument => policy(denyInsecureTransportStatement(bucketArn));
+
+/** TLS only, and nobody but the thumbnail function's role writes or deletes thumbnails. */
+export function thumbnailsBucketPolicy(bucketArn: string, writerRoleArn: string): PolicyDocument {
+  return policy(denyInsecureTransportStatement(bucketArn), {
+    Sid: 'OnlyTheThumbnailFunctionWrites',
+    Effect: 'Deny',
+    Principal: '*',
+    Action: ['s3:PutObject', 's3:DeleteObject', 's3:DeleteObjectVersion'],
+    Resource: `${bucketArn}/*`,
+    Condition: { ArnNotEquals: { 'aws:PrincipalArn': writerRoleArn } },
+  });
+}
+
+/** Who may assume the invoker role: exactly the principals named in config. */
+export function invokerTrustPolicy(principals: readonly string[]): PolicyDocument {
+  return policy({ Sid: 'NamedOperators', Effect: 'Allow', Principal: { AWS: principals }, Action: 'sts:AssumeRole' });
+}
+
+/** The invoker role's only right: invoke this one function (e.g. to replay recorded failures). */
+export function invokerPolicy(functionArn: string): PolicyDocument {
+  return policy({ Sid: 'InvokeThumbnailFunction', Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: [functionArn, `${functionArn}:*`] });
+}
+
+/** The failure queue accepts only TLS requests. */
+export function failureQueuePolicy(queueArn: string): PolicyDocument {
+  return policy({
+    Sid: 'DenyInsecureTransport',
+    Effect: 'Deny',
+    Principal: '*',
+    Action: 'sqs:*',
+    Resource: queueArn,
+    Condition: { Bool: { 'aws:SecureTransport': false } },
+  });
+}

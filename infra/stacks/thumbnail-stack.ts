@@ -1,0 +1,183 @@
+import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { LocalBackend, S3Backend, TerraformOutput, TerraformStack } from 'cdktf';
+import type { Construct } from 'constructs';
+import type { StackArtifacts } from '../artifacts';
+import type { StackConfig } from '../config';
+import { PipelineAlarms } from '../constructs/alarms';
+import { ExecutionRole } from '../constructs/execution-role';
+import { AsyncInvoke, FailureQueue } from '../constructs/failure-destination';
+import { FunctionLogs } from '../constructs/function-logs';
+import { ImageBuckets } from '../constructs/image-buckets';
+import { InvokerRole } from '../constructs/invoker-role';
+import { PackagedFunction } from '../constructs/packaged-function';
+import { SharpLayer } from '../constructs/sharp-layer';
+import { UploadTrigger } from '../constructs/upload-trigger';
+import { logsOnlyPolicy, thumbnailExecutionPolicy } from '../policies';
+
+export interface ThumbnailStackProps {
+  readonly config: StackConfig;
+  readonly artifacts: StackArtifacts;
+}
+
+/** Where local state lives, relative to the stack folder terraform runs in: outside cdktf.out, so `make clean` keeps it. */
+export const localStatePath = (stackName: string) => `../../../terraform-state/${stackName}.tfstate`;
+
+export const stackName = (environment: string) => `thumbnails-${environment}`;
+
+function requireArtifact(artifacts: StackArtifacts, name: string) {
+  const zip = artifacts.functions[name];
+  if (!zip) throw new Error(`no built zip for the ${name} handler: run \`make zip\``);
+  return zip;
+}
+
+/** The pipeline: buckets, sharp layer, thumbnail function and its trigger, failure handling, alarms, calculator. */
+export class ThumbnailStack extends TerraformStack {
+  constructor(scope: Construct, id: string, props: ThumbnailStackProps) {
+    super(scope, id);
+    const { config, artifacts } = props;
+    const prefix = config.namePrefix;
+
+    this.configureBackend(id, config);
+    new AwsProvider(this, 'aws', {
+      region: config.region,
+      defaultTags: [{ tags: { Project: 's3-thumbnail-pipeline', Environment: config.environment, ManagedBy: 'cdktf', ...config.tags } }],
+      ...(config.endpoint === undefined ? {} : localEndpointSettings(config.endpoint)),
+    });
+    const accountId = new DataAwsCallerIdentity(this, 'current').accountId;
+
+    const buckets = new ImageBuckets(this, 'image-buckets', {
+      namePrefix: prefix,
+      forceDestroy: config.forceDestroyBuckets,
+      originalsVersioning: config.originalsVersioning,
+    });
+    const failures = new FailureQueue(this, 'failure-queue', { queueName: `${prefix}-thumbnail-failures` });
+
+    const thumbnailName = `${prefix}-thumbnail`;
+    const thumbnailLogs = new FunctionLogs(this, 'thumbnail-logs', { functionName: thumbnailName, retentionDays: config.logRetentionDays });
+    const thumbnailRole = new ExecutionRole(this, 'thumbnail-role', {
+      roleName: `${thumbnailName}-execution`,
+      accountId,
+      policy: thumbnailExecutionPolicy({
+        originalsBucketArn: buckets.originals.bucket.arn,
+        thumbnailsBucketArn: buckets.thumbnails.bucket.arn,
+        logGroupArn: thumbnailLogs.logGroup.arn,
+        failureQueueArn: failures.queue.arn,
+        originalsVersioning: config.originalsVersioning,
+        deleteWithOriginals: config.thumbnail.deleteWithOriginals,
+      }),
+    });
+    buckets.restrictAccess(thumbnailRole.role.arn);
+
+    const layer = new SharpLayer(this, 'sharp-layer', { layerName: `${prefix}-sharp`, zip: artifacts.sharpLayer });
+    const thumbnail = new PackagedFunction(this, 'thumbnail-function', {
+      functionName: thumbnailName,
+      description: 'Makes JPEG thumbnails of images uploaded to the originals bucket',
+      zip: requireArtifact(artifacts, 'thumbnail'),
+      handler: 'index.handler',
+      memoryMB: config.thumbnail.memoryMB,
+      timeoutSeconds: config.thumbnail.timeoutSeconds,
+      environment: {
+        SOURCE_BUCKET: buckets.originals.bucket.bucket,
+        THUMBNAIL_BUCKET: buckets.thumbnails.bucket.bucket,
+        THUMBNAIL_WIDTHS: config.thumbnail.widths.join(','),
+        JPEG_QUALITY: String(config.thumbnail.jpegQuality),
+        MAX_INPUT_PIXELS: String(config.thumbnail.maxInputPixels),
+        MAX_INPUT_BYTES: String(config.thumbnail.maxInputBytes),
+        FAILURE_QUEUE_URL: failures.queue.url,
+        EXPECTED_BUCKET_OWNER: accountId,
+        POWERTOOLS_SERVICE_NAME: 'thumbnail',
+        POWERTOOLS_METRICS_NAMESPACE: 'ThumbnailPipeline',
+        // Retries with exponential back-off and jitter inside one invocation, before Lambda's own.
+        AWS_MAX_ATTEMPTS: '5',
+        AWS_RETRY_MODE: 'standard',
+      },
+      layers: [layer.layer.arn],
+      role: thumbnailRole.role,
+      logGroup: thumbnailLogs.logGroup,
+      logLevel: config.logLevel,
+      reservedConcurrency: config.thumbnail.reservedConcurrency,
+      dependsOn: [thumbnailRole.policy],
+    });
+    new AsyncInvoke(this, 'thumbnail-async', {
+      function: thumbnail.function,
+      maximumRetryAttempts: config.asyncInvoke.maximumRetryAttempts,
+      maximumEventAgeSeconds: config.asyncInvoke.maximumEventAgeSeconds,
+      onFailureArn: failures.queue.arn,
+      dependsOn: [thumbnailRole.policy],
+    });
+    new UploadTrigger(this, 'upload-trigger', {
+      bucket: buckets.originals.bucket,
+      function: thumbnail.function,
+      accountId,
+      suffixes: config.thumbnail.triggerSuffixes,
+      onDelete: config.thumbnail.deleteWithOriginals,
+    });
+    if (config.alarms.enabled) {
+      new PipelineAlarms(this, 'alarms', {
+        namePrefix: prefix,
+        functionName: thumbnail.function.functionName,
+        failureQueueName: failures.queue.name,
+        errorThreshold: config.alarms.errorThreshold,
+        notificationTopicArn: config.alarms.notificationTopicArn,
+      });
+    }
+    const invoker =
+      config.invokerPrincipals.length > 0
+        ? new InvokerRole(this, 'invoker-role', { roleName: `${prefix}-invoker`, principals: config.invokerPrincipals, function: thumbnail.function })
+        : undefined;
+
+    const calculatorName = `${prefix}-calculator`;
+    const calculatorLogs = new FunctionLogs(this, 'calculator-logs', { functionName: calculatorName, retentionDays: config.logRetentionDays });
+    const calculatorRole = new ExecutionRole(this, 'calculator-role', {
+      roleName: `${calculatorName}-execution`,
+      accountId,
+      policy: logsOnlyPolicy(calculatorLogs.logGroup.arn),
+    });
+    const calculator = new PackagedFunction(this, 'calculator-function', {
+      functionName: calculatorName,
+      description: 'The seed notes\' first function: {"x": 10, "y": 2} -> {"result": 5}',
+      zip: requireArtifact(artifacts, 'calculator'),
+      handler: 'index.handler',
+      memoryMB: config.calculator.memoryMB,
+      timeoutSeconds: config.calculator.timeoutSeconds,
+      environment: { POWERTOOLS_SERVICE_NAME: 'calculator' },
+      role: calculatorRole.role,
+      logGroup: calculatorLogs.logGroup,
+      logLevel: config.logLevel,
+      dependsOn: [calculatorRole.policy],
+    });
+
+    new TerraformOutput(this, 'originals_bucket', { value: buckets.originals.bucket.bucket, description: 'Upload .jpg files here' });
+    new TerraformOutput(this, 'thumbnails_bucket', { value: buckets.thumbnails.bucket.bucket, description: 'Thumbnails appear here' });
+    new TerraformOutput(this, 'thumbnail_function_name', { value: thumbnail.function.functionName });
+    new TerraformOutput(this, 'thumbnail_function_arn', { value: thumbnail.function.arn });
+    new TerraformOutput(this, 'failure_queue_url', { value: failures.queue.url, description: 'Failed uploads, for `make redrive`' });
+    new TerraformOutput(this, 'calculator_function_name', { value: calculator.function.functionName });
+    if (invoker) new TerraformOutput(this, 'invoker_role_arn', { value: invoker.role.arn });
+  }
+
+  private configureBackend(id: string, config: StackConfig) {
+    if (config.backend === undefined) {
+      new LocalBackend(this, { path: localStatePath(id) });
+      return;
+    }
+    new S3Backend(this, { bucket: config.backend.bucket, key: config.backend.key, region: config.backend.region ?? config.region, encrypt: true });
+    // S3-native locking (Terraform >= 1.10); the prebuilt bindings predate the setting.
+    if (config.backend.useLockfile) this.addOverride('terraform.backend.s3.use_lockfile', true);
+  }
+}
+
+/** Provider settings for an emulator such as LocalStack: every service at one endpoint, no credential checks. */
+function localEndpointSettings(endpoint: string) {
+  const services = ['cloudwatch', 'iam', 'lambda', 'logs', 's3', 'sqs', 'sts'] as const;
+  return {
+    accessKey: 'test',
+    secretKey: 'test',
+    skipCredentialsValidation: true,
+    skipRequestingAccountId: true,
+    skipMetadataApiCheck: 'true',
+    s3UsePathStyle: true,
+    endpoints: [Object.fromEntries(services.map((service) => [service, endpoint]))],
+  };
+}

@@ -1,0 +1,107 @@
+/**
+ * `make plan | deploy | destroy`: run terraform (or OpenTofu, TF=tofu) directly in the synthesized
+ * stack folder. No cdktf CLI at deploy time. Stops early, with a clear message, when the binary or
+ * AWS credentials are missing.
+ */
+
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { defaultProvider } from '@aws-sdk/credential-provider-node';
+import { Command, Option } from 'commander';
+import { resolveEnvironments } from '../infra/environments';
+import { stackName } from '../infra/stacks/thumbnail-stack';
+import { isMain, runMain } from './lib/cli';
+import { PATHS, ROOT } from './lib/paths';
+
+export const ACTIONS = ['plan', 'apply', 'destroy'] as const;
+export type Action = (typeof ACTIONS)[number];
+
+export class PrerequisiteError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PrerequisiteError';
+  }
+}
+
+/** Fail unless `binary` runs; the message says how to get it. */
+export function checkBinary(binary: string): string {
+  const result = spawnSync(binary, ['version'], { encoding: 'utf8' });
+  if (result.error || result.status !== 0) {
+    throw new PrerequisiteError(
+      `"${binary}" was not found or does not run. Install Terraform >= 1.10 (https://developer.hashicorp.com/terraform/install) ` +
+        'or OpenTofu >= 1.10 and run with TF=tofu. Nothing was changed.',
+    );
+  }
+  return result.stdout.split('\n')[0] ?? binary;
+}
+
+/** Fail unless the AWS SDK's default chain finds credentials (the same sources terraform's provider reads). */
+export async function checkCredentials(timeoutMs = 5_000): Promise<void> {
+  const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timed out')), timeoutMs).unref());
+  try {
+    await Promise.race([defaultProvider()(), timeout]);
+  } catch {
+    throw new PrerequisiteError(
+      'no AWS credentials found. Set AWS_PROFILE (after `aws sso login` or `aws configure`), or AWS_ACCESS_KEY_ID and ' +
+        'AWS_SECRET_ACCESS_KEY, or run where a role provides them (CI with OIDC, EC2, ECS). Nothing was changed.',
+    );
+  }
+}
+
+function readEnvironments() {
+  const path = process.env['ENVIRONMENTS_FILE'] ?? join(ROOT, 'environments.json');
+  return resolveEnvironments(existsSync(path) ? JSON.parse(readFileSync(path, 'utf8')) : {});
+}
+
+function run(binary: string, args: readonly string[], cwd: string, capture = false): string {
+  console.log(`$ ${binary} ${args.join(' ')}   (in ${relative(ROOT, cwd)})`);
+  const result = spawnSync(binary, args, { cwd, stdio: capture ? ['inherit', 'pipe', 'inherit'] : 'inherit', encoding: 'utf8', maxBuffer: 512 * 1024 * 1024 });
+  if (result.status !== 0) throw new Error(`${binary} ${args[0]} failed (exit ${result.status ?? result.signal})`);
+  return result.stdout ?? '';
+}
+
+export interface TerraformOptions {
+  readonly action: Action;
+  readonly env: string;
+  readonly tf: string;
+  readonly autoApprove: boolean;
+}
+
+export async function runTerraform(options: TerraformOptions): Promise<void> {
+  const config = readEnvironments().get(options.env);
+  if (!config) throw new PrerequisiteError(`unknown environment "${options.env}": use one of ${[...readEnvironments().keys()].join(', ')}`);
+  const stack = stackName(options.env);
+  const dir = join(PATHS.cdktfOut, 'stacks', stack);
+  if (!existsSync(join(dir, 'cdk.tf.json'))) throw new PrerequisiteError(`${relative(ROOT, dir)}/cdk.tf.json is missing: run \`make synth\``);
+  console.log(`using ${checkBinary(options.tf)}`);
+  // An emulator endpoint comes with its own dummy credentials in the provider block.
+  if (config.endpoint === undefined) await checkCredentials();
+
+  run(options.tf, ['init', '-input=false'], dir);
+  const approve = options.autoApprove ? ['-auto-approve'] : [];
+  if (options.action === 'plan') {
+    run(options.tf, ['plan', '-input=false', '-out=tfplan'], dir);
+    writeFileSync(join(dir, 'plan.json'), run(options.tf, ['show', '-json', 'tfplan'], dir, true));
+    console.log(`\nwrote ${relative(ROOT, join(dir, 'tfplan'))} and plan.json`);
+  } else if (options.action === 'apply') {
+    run(options.tf, ['apply', '-input=false', ...approve], dir);
+    run(options.tf, ['output'], dir);
+  } else {
+    run(options.tf, ['destroy', '-input=false', ...approve], dir);
+  }
+}
+
+async function main() {
+  const program = new Command('terraform')
+    .description('Run terraform (or OpenTofu) on the synthesized stack of one environment')
+    .addOption(new Option('--action <action>', 'what to run').choices(ACTIONS).makeOptionMandatory())
+    .option('--env <name>', 'environment (dev, prod, localstack, or one from environments.json)', 'dev')
+    .option('--tf <binary>', 'terraform or tofu', 'terraform')
+    .option('--auto-approve', 'apply or destroy without asking', false)
+    .parse();
+  const options = program.opts<{ action: Action; env: string; tf: string; autoApprove: boolean }>();
+  await runTerraform(options);
+}
+
+if (isMain(import.meta.url)) runMain('terraform', main);

@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigValidationError, DEFAULT_CONFIG, parseStackConfig } from '../../infra/config';
+import { mergeConfig } from '../../infra/environments';
+import { thrownBy } from '../support/errors';
+
+const valid = (overrides: Record<string, unknown> = {}) => mergeConfig(DEFAULT_CONFIG as unknown as Record<string, unknown>, overrides);
+
+describe('parseStackConfig', () => {
+  it('accepts the defaults: 100 px, nodejs24.x-sized memory and timeout, .jpg trigger', () => {
+    const config = parseStackConfig(valid());
+    expect(config.thumbnail).toMatchObject({ widths: [100], memoryMB: 1024, timeoutSeconds: 30, triggerSuffixes: ['.jpg'] });
+    expect(config.region).toBe('ap-northeast-1');
+  });
+
+  it.each([
+    ['region', { region: 'moon-1' }, /region: must be an AWS region/],
+    ['namePrefix', { namePrefix: 'Has_Capitals' }, /namePrefix: lowercase letters/],
+    ['widths', { thumbnail: { widths: [] } }, /thumbnail\.widths/],
+    ['widths', { thumbnail: { widths: [100, 100] } }, /thumbnail\.widths: widths must be distinct/],
+    ['widths', { thumbnail: { widths: [0] } }, /thumbnail\.widths\.0/],
+    ['memory', { thumbnail: { memoryMB: 64 } }, /thumbnail\.memoryMB/],
+    ['timeout', { thumbnail: { timeoutSeconds: 901 } }, /thumbnail\.timeoutSeconds/],
+    ['log retention', { logRetentionDays: 10 }, /logRetentionDays/],
+    ['retries', { asyncInvoke: { maximumRetryAttempts: 3 } }, /asyncInvoke\.maximumRetryAttempts/],
+    ['suffix', { thumbnail: { triggerSuffixes: ['jpg'] } }, /triggerSuffixes\.0: must be a file extension/],
+    ['invoker', { invokerPrincipals: ['alice'] }, /invokerPrincipals\.0: must be an IAM role/],
+    ['unknown key', { regoin: 'eu-west-1' }, /regoin|Unrecognized key/],
+  ])('refuses a bad %s, naming the setting', (_, overrides, message) => {
+    const error = thrownBy(() => parseStackConfig(valid(overrides), 'environments.json: environment "dev"'));
+    expect(error).toBeInstanceOf(ConfigValidationError);
+    expect((error as Error).message).toMatch(/^environments\.json: environment "dev":/);
+    expect((error as Error).message).toMatch(message);
+  });
+
+  it('lists every problem at once', () => {
+    const error = thrownBy(() => parseStackConfig(valid({ region: 'x', logRetentionDays: 2 })));
+    expect((error as Error).message.split('\n').filter((line) => line.startsWith('  - '))).toHaveLength(2);
+  });
+});

@@ -1,0 +1,73 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { BUDGETS, LAMBDA_LIMITS } from '../../scripts/lib/budgets';
+import { ROOT } from '../../scripts/lib/paths';
+import { isPrunable, LAYER_PREFIX, projectSharpVersion, REQUIRED_PACKAGES } from '../../scripts/layer';
+import { artifacts } from '../support/artifacts';
+import { listZip, S_IFLNK, S_IFMT, type ZipEntryInfo } from '../support/zip-entries';
+
+describe('isPrunable', () => {
+  it.each([
+    ['sharp/README.md', true],
+    ['sharp/dist/index.d.cts', true],
+    ['sharp/src/pipeline.cc', true],
+    ['sharp/install/check.js', true],
+    ['@img/sharp-libvips-linux-x64/lib/glib-2.0/include/glibconfig.h', true],
+    ['.package-lock.json', true],
+    ['semver/bin/semver.js', true],
+    ['sharp/LICENSE', false],
+    ['@img/colour/LICENSE.md', false],
+    ['sharp/dist/index.cjs', false],
+    ['sharp/package.json', false],
+    ['@img/sharp-libvips-linux-x64/lib/libvips-cpp.so.8.18.7', false],
+    ['@img/sharp-libvips-linux-x64/versions.json', false],
+  ])('%s -> %s', (path, prunable) => {
+    expect(isPrunable(path)).toBe(prunable);
+  });
+});
+
+describe('the sharp layer zip', () => {
+  let entries: ZipEntryInfo[];
+  let zipBytes: number;
+
+  beforeAll(async () => {
+    const zip = readFileSync(artifacts.layerZip());
+    zipBytes = zip.byteLength;
+    entries = await listZip(zip);
+  });
+
+  it('puts everything under nodejs/node_modules, where Lambda looks', () => {
+    expect(entries.every((entry) => entry.name.startsWith(`${LAYER_PREFIX}/`))).toBe(true);
+  });
+
+  it.each(REQUIRED_PACKAGES)('contains %s', (name) => {
+    expect(entries.some((entry) => entry.name === `${LAYER_PREFIX}/${name}/package.json`)).toBe(true);
+  });
+
+  it('carries the linux-x64 native binaries', () => {
+    expect(entries.some((entry) => /@img\/sharp-linux-x64\/lib\/sharp-linux-x64-.*\.node$/.test(entry.name))).toBe(true);
+    expect(entries.some((entry) => /@img\/sharp-libvips-linux-x64\/lib\/libvips-cpp\.so/.test(entry.name))).toBe(true);
+    expect(entries.some((entry) => /darwin|win32|musl|arm64/.test(entry.name))).toBe(false);
+  });
+
+  it('has no symlinks, package locks, docs or headers', () => {
+    expect(entries.filter((entry) => (entry.mode & S_IFMT) === S_IFLNK)).toEqual([]);
+    expect(entries.filter((entry) => isPrunable(entry.name.slice(LAYER_PREFIX.length + 1))).map((entry) => entry.name)).toEqual([]);
+  });
+
+  it('has the exact sharp version the project pins, as layer/package.json and its lock do', () => {
+    const pinned = projectSharpVersion();
+    expect(pinned).toMatch(/^\d+\.\d+\.\d+$/);
+    const layerPackage = JSON.parse(readFileSync(join(ROOT, 'layer', 'package.json'), 'utf8'));
+    const layerLock = JSON.parse(readFileSync(join(ROOT, 'layer', 'package-lock.json'), 'utf8'));
+    expect(layerPackage.dependencies.sharp).toBe(pinned);
+    expect(layerLock.packages['node_modules/sharp'].version).toBe(pinned);
+  });
+
+  it('fits the budget and Lambda limits', () => {
+    const unzipped = entries.reduce((sum, entry) => sum + entry.uncompressedSize, 0);
+    expect(zipBytes).toBeLessThanOrEqual(BUDGETS.layerZipBytes);
+    expect(unzipped).toBeLessThanOrEqual(LAMBDA_LIMITS.unzippedBytes);
+  });
+});

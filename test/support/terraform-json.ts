@@ -1,0 +1,39 @@
+/** Reading synthesized Terraform JSON (cdk.tf.json): resources by type and construct path, and references. */
+
+export type TerraformJson = {
+  resource: Record<string, Record<string, Record<string, unknown>>>;
+  data?: Record<string, Record<string, Record<string, unknown>>>;
+  output?: Record<string, { value: unknown }>;
+  terraform: Record<string, unknown>;
+  provider: Record<string, unknown[]>;
+};
+
+export interface FoundResource {
+  readonly type: string;
+  readonly name: string;
+  readonly body: Record<string, unknown>;
+  /** The construct path inside the stack, e.g. "image-buckets/originals/bucket". */
+  readonly path: string;
+}
+
+const constructPath = (body: Record<string, unknown>): string => {
+  const path = (body['//'] as { metadata?: { path?: string } } | undefined)?.metadata?.path ?? '';
+  return path.split('/').slice(1).join('/');
+};
+
+export function resourcesOfType(json: TerraformJson, type: string): FoundResource[] {
+  return Object.entries(json.resource[type] ?? {}).map(([name, body]) => ({ type, name, body, path: constructPath(body) }));
+}
+
+/** The one resource of `type` at construct path `path`; throws if there is not exactly one. */
+export function resourceAt(json: TerraformJson, type: string, path: string): FoundResource {
+  const found = resourcesOfType(json, type).filter((resource) => resource.path === path);
+  if (found.length !== 1) throw new Error(`expected one ${type} at ${path}, found ${found.length}`);
+  return found[0] as FoundResource;
+}
+
+/** The interpolation another resource uses to refer to `resource`'s attribute. */
+export const ref = (resource: FoundResource, attribute: string): string => `\${${resource.type}.${resource.name}.${attribute}}`;
+
+/** The address (`type.name`) of a resource, as used in depends_on. */
+export const address = (resource: FoundResource): string => `${resource.type}.${resource.name}`;
