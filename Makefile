@@ -9,6 +9,11 @@ MAKEFLAGS += --no-print-directory
 ENV ?= dev
 TF ?= terraform
 ARGS ?=
+FUNCTION ?= thumbnail
+EVENT ?= events/s3-put.json
+
+# The tooling runs on the machine's Node.js (20 here); the SDK's notice about Node < 22 is for functions, which run on 24.
+export AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED := true
 
 TSX := node_modules/.bin/tsx
 INSTALLED := node_modules/.install-stamp
@@ -16,7 +21,7 @@ HANDLER_SOURCES := $(shell find handlers -type f -name '*.ts' 2>/dev/null)
 BUILD_SOURCES := scripts/build.ts scripts/lib/handlers.ts scripts/lib/paths.ts tsconfig.json
 ZIP_SOURCES := scripts/zip-functions.ts scripts/lib/zip.ts scripts/lib/budgets.ts
 
-.PHONY: help install build zip layer lambda-node synth plan deploy destroy test typecheck clean
+.PHONY: help install build zip layer lambda-node synth plan deploy destroy local invoke test typecheck clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## /  make \1\t/' | expand -t 22
@@ -61,6 +66,12 @@ deploy: synth ## terraform apply for ENV (asks before changing anything)
 
 destroy: synth ## terraform destroy for ENV (asks first)
 	$(TSX) scripts/terraform.ts --action destroy --env $(ENV) --tf $(TF) $(ARGS)
+
+local: synth lambda-node ## run the stack on this machine: real S3 server, packaged functions; ARGS=--serve keeps it up
+	$(TSX) scripts/local.ts --env $(ENV) $(ARGS)
+
+invoke: synth lambda-node ## one invocation of a packaged function: FUNCTION=thumbnail EVENT=events/s3-put.json
+	$(TSX) scripts/invoke.ts --env $(ENV) --function $(FUNCTION) --event $(EVENT)
 
 typecheck: $(INSTALLED) ## TypeScript type check
 	node_modules/.bin/tsc --noEmit -p .

@@ -20,6 +20,12 @@ declare module 's3rver' {
 
   class S3rver extends EventEmitter {
     constructor(options?: S3rverOptions);
+    /** s3rver is a Koa application: its middleware stack, composed when the server starts. */
+    middleware: ((ctx: never, next: () => Promise<void>) => Promise<void>)[];
+    store: {
+      existsObject(bucket: string, key: string): Promise<boolean>;
+      getMetadata(bucket: string, key: string): Promise<{ etag: string }>;
+    };
     run(): Promise<{ address: string; port: number; family: string }>;
     close(): Promise<void>;
     on(event: 'event', listener: (event: { Records: S3rverEventRecord[] }) => void): this;

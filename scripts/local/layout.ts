@@ -3,7 +3,7 @@
  * (/var/task), every layer unzipped into one /opt folder, in order, later layers overwriting earlier.
  */
 
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve, sep } from 'node:path';
 import { readZip } from '../lib/zip';
 
@@ -22,7 +22,23 @@ function extract(zipFile: string, into: string) {
   }
 }
 
+/**
+ * On Lambda nothing sits above /var/task. Locally, a package.json above the task folder would change
+ * how Node reads index.js ("type": "module"), and a node_modules above it would let the function load
+ * packages that are not in its zip or layers. Refuse such a folder.
+ */
+export function assertIsolated(dir: string): void {
+  for (let parent = dirname(resolve(dir)); ; parent = dirname(parent)) {
+    for (const name of ['package.json', 'node_modules']) {
+      if (existsSync(join(parent, name)))
+        throw new Error(`cannot unpack a function under ${dir}: ${join(parent, name)} would be visible to it (use a folder outside any Node project)`);
+    }
+    if (dirname(parent) === parent) return;
+  }
+}
+
 export function extractLambdaLayout(functionZip: string, layerZips: readonly string[], dir: string): LambdaLayout {
+  assertIsolated(dir);
   const taskRoot = join(dir, 'task');
   const optRoot = join(dir, 'opt');
   mkdirSync(taskRoot, { recursive: true });

@@ -2,6 +2,7 @@
 
 import { mkdirSync } from 'node:fs';
 import S3rver from 's3rver';
+import { conditionalRequests } from './s3-conditional-requests';
 
 /** s3rver's built-in credentials; it checks request signatures against them. */
 export const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
@@ -23,7 +24,13 @@ export interface LocalS3 {
   close(): Promise<void>;
 }
 
-export async function startLocalS3(options: { directory: string; buckets: readonly string[]; port?: number }): Promise<LocalS3> {
+export interface LocalS3Options {
+  readonly directory: string;
+  readonly buckets: readonly string[];
+  readonly port?: number;
+}
+
+export async function startLocalS3(options: LocalS3Options): Promise<LocalS3> {
   mkdirSync(options.directory, { recursive: true });
   const server = new S3rver({
     address: '127.0.0.1',
@@ -32,6 +39,8 @@ export async function startLocalS3(options: { directory: string; buckets: readon
     directory: options.directory,
     configureBuckets: options.buckets.map((name) => ({ name })),
   });
+  // In front of s3rver's routes: S3's conditional writes, which s3rver does not know.
+  server.middleware.unshift(conditionalRequests(server.store));
   const { port } = await server.run();
   return {
     endpoint: `http://127.0.0.1:${port}`,

@@ -1,12 +1,8 @@
 /** Reading synthesized Terraform JSON (cdk.tf.json): resources by type and construct path, and references. */
 
-export type TerraformJson = {
-  resource: Record<string, Record<string, Record<string, unknown>>>;
-  data?: Record<string, Record<string, Record<string, unknown>>>;
-  output?: Record<string, { value: unknown }>;
-  terraform: Record<string, unknown>;
-  provider: Record<string, unknown[]>;
-};
+import type { TerraformJson } from '../../scripts/lib/terraform-json';
+
+export type { TerraformJson };
 
 export interface FoundResource {
   readonly type: string;

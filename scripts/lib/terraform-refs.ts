@@ -1,0 +1,38 @@
+/**
+ * Terraform references inside synthesized JSON strings (`${aws_s3_bucket.x.arn}`,
+ * `${data.aws_caller_identity.current.account_id}`), replaced by concrete values. Used by the local
+ * runner (local bucket names) and the policy tests (example ARNs). Pure.
+ */
+
+export interface Reference {
+  /** `aws_s3_bucket`, or `data.aws_caller_identity` for data sources. */
+  readonly type: string;
+  readonly name: string;
+  readonly attribute: string;
+}
+
+const REFERENCE = /\$\{((?:data\.)?[a-z0-9_]+)\.([A-Za-z0-9_-]+)\.([a-z0-9_]+)\}/g;
+
+export class UnresolvedReferenceError extends Error {
+  constructor(readonly reference: string) {
+    super(`cannot resolve ${reference}: the local model does not know this resource or attribute`);
+    this.name = 'UnresolvedReferenceError';
+  }
+}
+
+/** Replace every `${type.name.attribute}` in `value`; `lookup` returns undefined for what it does not know. */
+export function resolveReferences(value: string, lookup: (reference: Reference) => string | undefined): string {
+  const resolved = value.replace(REFERENCE, (whole, type: string, name: string, attribute: string) => {
+    const replacement = lookup({ type, name, attribute });
+    if (replacement === undefined) throw new UnresolvedReferenceError(whole);
+    return replacement;
+  });
+  if (resolved.includes('${')) throw new UnresolvedReferenceError(resolved.slice(resolved.indexOf('${'), resolved.indexOf('}', resolved.indexOf('${')) + 1));
+  return resolved;
+}
+
+/** The resource a single-reference string points at (`${aws_s3_bucket.x.id}` -> that bucket), if it is one. */
+export function parseReference(value: string): Reference | undefined {
+  const match = /^\$\{((?:data\.)?[a-z0-9_]+)\.([A-Za-z0-9_-]+)\.([a-z0-9_]+)\}$/.exec(value);
+  return match ? { type: match[1] as string, name: match[2] as string, attribute: match[3] as string } : undefined;
+}

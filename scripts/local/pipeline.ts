@@ -1,0 +1,243 @@
+/**
+ * The synthesized stack, running on loopback: a real S3 server with the stack's buckets, the
+ * stack's notification rules delivering events as S3 does, the functions run from their zips in a
+ * Lambda-like layout, and the on-failure destination as a local queue. Used by `make local`,
+ * `make invoke`, `make redrive` and the end-to-end tests.
+ */
+
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { resolveReferences } from '../lib/terraform-refs';
+import type { TerraformJson } from '../lib/terraform-json';
+import { AsyncInvoker, type DeliveryResult, LOCAL_RETRY_DELAYS_MS } from './async-invoke';
+import { FunctionRunner, type InvocationReport } from './function-runner';
+import { extractLambdaLayout } from './layout';
+import { ruleMatches, s3EventRecord, SequencerClock } from './s3-events';
+import { LOCAL_CREDENTIALS, type LocalS3, type S3ObjectEvent, startLocalS3 } from './s3-server';
+import { type LocalSqs, startLocalSqs } from './sqs-server';
+import { DEFAULT_ASYNC_INVOKE, type FunctionModel, localResolver, queueUrl, readStackModel, type StackModel } from './stack-model';
+
+/** The account the local stack pretends to run in. */
+export const LOCAL_ACCOUNT_ID = '000000000000';
+
+export interface LocalPipelineOptions {
+  /** cdktf.out/stacks/<stack>: cdk.tf.json and its assets. */
+  readonly stackDir: string;
+  /** Where S3 objects and queues live (git-ignored .local/). Functions are unpacked under the system temp folder. */
+  readonly dataDir: string;
+  /** Start from empty buckets and queues. */
+  readonly reset: boolean;
+  readonly s3Port?: number;
+  readonly sqsPort?: number;
+  /** Execution environments per function when the stack reserves no concurrency. */
+  readonly concurrency: number;
+  /** Share of S3 events delivered twice (S3 delivers at least once). */
+  readonly duplicateRate: number;
+  readonly retryDelaysMs?: readonly number[];
+  readonly random?: () => number;
+  /** Extra environment per function (by handler folder name), e.g. to point one at a broken endpoint. */
+  readonly environmentOverrides?: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  /** Deliver S3 notifications (default true); `make invoke` turns them off to run exactly one invocation. */
+  readonly notifications?: boolean;
+}
+
+export interface Delivery {
+  readonly function: string;
+  readonly bucket: string;
+  readonly key: string;
+  readonly eventName: string;
+  readonly duplicate: boolean;
+  readonly result: DeliveryResult;
+}
+
+export class LocalPipeline {
+  private readonly runners = new Map<string, FunctionRunner>();
+  private readonly invokers = new Map<string, AsyncInvoker>();
+  private readonly sequencers = new SequencerClock();
+  private readonly listeners: ((delivery: Delivery) => void)[] = [];
+  private readonly attemptListeners: ((fn: string, attempt: number, report: InvocationReport) => void)[] = [];
+  readonly deliveries: Delivery[] = [];
+  /** Outside the repository, like /var/task: nothing above it for Node to resolve. */
+  private readonly functionsDir = mkdtempSync(join(tmpdir(), 'thumbnail-pipeline-functions-'));
+
+  private constructor(
+    readonly model: StackModel,
+    readonly s3: LocalS3,
+    readonly sqs: LocalSqs,
+    private readonly options: LocalPipelineOptions,
+    private readonly sqsClient: SQSClient,
+  ) {}
+
+  static async start(options: LocalPipelineOptions): Promise<LocalPipeline> {
+    const file = join(options.stackDir, 'cdk.tf.json');
+    if (!existsSync(file)) throw new Error(`${file} is missing: run \`make synth\``);
+    const model = readStackModel(JSON.parse(readFileSync(file, 'utf8')) as TerraformJson);
+    if (options.reset) for (const part of ['s3', 'queues']) rmSync(join(options.dataDir, part), { recursive: true, force: true });
+    const s3 = await startLocalS3({
+      directory: join(options.dataDir, 's3'),
+      buckets: model.buckets.map((bucket) => bucket.localName),
+      ...(options.s3Port === undefined ? {} : { port: options.s3Port }),
+    });
+    const sqs = await startLocalSqs({
+      directory: join(options.dataDir, 'queues'),
+      queues: model.queues.map((queue) => queue.name),
+      ...(options.sqsPort === undefined ? {} : { port: options.sqsPort }),
+    });
+    const sqsClient = new SQSClient({ endpoint: sqs.endpoint, region: model.region, credentials: LOCAL_CREDENTIALS });
+    const pipeline = new LocalPipeline(model, s3, sqs, options, sqsClient);
+    pipeline.startFunctions();
+    if (options.notifications ?? true) s3.onObjectEvent((event) => pipeline.onObjectEvent(event));
+    return pipeline;
+  }
+
+  get endpoints() {
+    return { accountId: LOCAL_ACCOUNT_ID, sqsEndpoint: this.sqs.endpoint };
+  }
+
+  /** Resolve a synthesized value (with `${...}` references) to its local value. */
+  resolve(value: string): string {
+    return resolveReferences(value, localResolver(this.model, this.endpoints));
+  }
+
+  /** The buckets uploads go to (those with notification rules), and the others. */
+  get buckets(): { readonly triggering: string[]; readonly other: string[] } {
+    const triggering = new Set(this.model.rules.map((rule) => rule.bucketAddress));
+    return {
+      triggering: this.model.buckets.filter((bucket) => triggering.has(bucket.address)).map((bucket) => bucket.localName),
+      other: this.model.buckets.filter((bucket) => !triggering.has(bucket.address)).map((bucket) => bucket.localName),
+    };
+  }
+
+  functionModel(source: string): FunctionModel {
+    const fn = this.model.functions.find((candidate) => candidate.source === source || candidate.functionName === source);
+    if (!fn) throw new Error(`no function "${source}" in the stack; there are: ${this.model.functions.map((f) => f.source).join(', ')}`);
+    return fn;
+  }
+
+  runner(source: string): FunctionRunner {
+    const runner = this.runners.get(this.functionModel(source).address);
+    if (!runner) throw new Error(`function ${source} is not running`);
+    return runner;
+  }
+
+  queueFile(queueName: string): string {
+    return this.sqs.fileOf(queueName);
+  }
+
+  onDelivery(listener: (delivery: Delivery) => void): void {
+    this.listeners.push(listener);
+  }
+
+  onAttempt(listener: (fn: string, attempt: number, report: InvocationReport) => void): void {
+    this.attemptListeners.push(listener);
+  }
+
+  /** One synchronous (RequestResponse) invocation, as `aws lambda invoke` does: no retries. */
+  invoke(source: string, event: unknown): Promise<InvocationReport> {
+    return this.runner(source).invoke(event);
+  }
+
+  /** Queue an event for asynchronous invocation, as S3 (or a redrive) does. */
+  invokeAsync(source: string, event: unknown): Promise<DeliveryResult> {
+    const invoker = this.invokers.get(this.functionModel(source).address);
+    if (!invoker) throw new Error(`function ${source} is not running`);
+    return invoker.enqueue(event);
+  }
+
+  /** Wait until every event delivered so far has been processed or recorded. */
+  async idle(): Promise<void> {
+    await Promise.all([...this.invokers.values()].map((invoker) => invoker.idle()));
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.runners.values()].map((runner) => runner.close()));
+    this.sqsClient.destroy();
+    await Promise.all([this.s3.close(), this.sqs.close()]);
+    rmSync(this.functionsDir, { recursive: true, force: true });
+  }
+
+  private startFunctions() {
+    const { model, options } = this;
+    for (const fn of model.functions) {
+      const layers = fn.layerAddresses.map((address) => {
+        const layer = model.layers.get(address);
+        if (!layer) throw new Error(`${fn.address} uses layer ${address}, which is not in the stack`);
+        return join(options.stackDir, layer.zipPath);
+      });
+      const layout = extractLambdaLayout(join(options.stackDir, fn.zipPath), layers, join(this.functionsDir, fn.source));
+      const environment = Object.fromEntries(Object.entries(fn.environment).map(([name, value]) => [name, this.resolve(value)]));
+      const runner = new FunctionRunner({
+        name: fn.functionName,
+        handler: fn.handler,
+        layout,
+        environment: { ...environment, ...(options.environmentOverrides?.[fn.source] ?? {}) },
+        platformEnvironment: {
+          AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+          AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+          AWS_ENDPOINT_URL_S3: this.s3.endpoint,
+          AWS_ENDPOINT_URL_SQS: this.sqs.endpoint,
+        },
+        memoryMB: fn.memoryMB,
+        timeoutSeconds: fn.timeoutSeconds,
+        region: model.region,
+        accountId: LOCAL_ACCOUNT_ID,
+        maxConcurrency: fn.reservedConcurrency === undefined ? options.concurrency : Math.max(1, Math.min(fn.reservedConcurrency, options.concurrency)),
+        ...(fn.logGroup ? { logGroup: this.resolve(fn.logGroup) } : {}),
+      });
+      this.runners.set(fn.address, runner);
+      const policy = model.asyncInvoke.get(fn.address) ?? DEFAULT_ASYNC_INVOKE;
+      const destinationQueue = policy.onFailure ? this.queueForArn(this.resolve(policy.onFailure)) : undefined;
+      const functionArn = this.resolve(`\${${fn.address}.arn}`);
+      this.invokers.set(
+        fn.address,
+        new AsyncInvoker({
+          functionArn,
+          policy: { ...policy, retryDelaysMs: options.retryDelaysMs ?? LOCAL_RETRY_DELAYS_MS },
+          invoke: (event) => runner.invoke(event),
+          onAttempt: (attempt, report) => this.attemptListeners.forEach((listener) => listener(fn.source, attempt, report)),
+          ...(destinationQueue
+            ? {
+                recordFailure: async (record) => {
+                  await this.sqsClient.send(new SendMessageCommand({ QueueUrl: destinationQueue, MessageBody: JSON.stringify(record) }));
+                },
+              }
+            : {}),
+        }),
+      );
+    }
+  }
+
+  private queueForArn(arn: string): string {
+    const name = arn.split(':').pop() ?? '';
+    if (!this.model.queues.some((queue) => queue.name === name)) throw new Error(`on-failure destination ${arn} is not a queue in this stack`);
+    return queueUrl(this.endpoints, name);
+  }
+
+  private onObjectEvent(event: S3ObjectEvent) {
+    const bucket = this.model.buckets.find((candidate) => candidate.localName === event.bucket);
+    if (!bucket) return;
+    const sequencer = this.sequencers.next();
+    for (const rule of this.model.rules) {
+      if (rule.bucketAddress !== bucket.address || !ruleMatches(rule, event.eventName, event.key)) continue;
+      const fn = this.model.functions.find((candidate) => candidate.address === rule.functionAddress);
+      if (!fn) continue;
+      const record = s3EventRecord(
+        { ...event, sequencer },
+        { region: this.model.region, time: new Date(), requestId: randomUUID().replace(/-/g, '').slice(0, 16).toUpperCase(), configurationId: `${fn.source}-trigger` },
+      );
+      const payload = { Records: [record] };
+      const random = this.options.random ?? Math.random;
+      const copies = random() < this.options.duplicateRate ? 2 : 1;
+      for (let copy = 0; copy < copies; copy++) {
+        void this.invokeAsync(fn.source, structuredClone(payload)).then((result) => {
+          const delivery = { function: fn.source, bucket: event.bucket, key: event.key, eventName: event.eventName, duplicate: copy > 0, result };
+          this.deliveries.push(delivery);
+          this.listeners.forEach((listener) => listener(delivery));
+        });
+      }
+    }
+  }
+}

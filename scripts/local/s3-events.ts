@@ -1,0 +1,71 @@
+/** S3 event notifications as S3 sends them: which rules match, and the record each delivery carries. Pure. */
+
+import { encodeEventKey } from '../../handlers/thumbnail/keys';
+import type { NotificationRule } from './stack-model';
+
+/** Does a notification rule (`s3:ObjectCreated:*`, prefix, suffix) select this event for this key? */
+export function ruleMatches(rule: NotificationRule, eventName: string, key: string): boolean {
+  const typeMatches = rule.events.some((pattern) => {
+    const wanted = pattern.replace(/^s3:/, '');
+    return wanted.endsWith(':*') ? eventName.startsWith(wanted.slice(0, -1)) : eventName === wanted;
+  });
+  return typeMatches && key.startsWith(rule.filterPrefix ?? '') && key.endsWith(rule.filterSuffix ?? '');
+}
+
+/**
+ * Monotonically increasing sequencers, hexadecimal like S3's: for one key, a later event always
+ * carries a greater value (compare after left-padding with zeros).
+ */
+export class SequencerClock {
+  private last = 0n;
+
+  constructor(private readonly now: () => bigint = () => BigInt(Date.now()) * 1_000_000n) {}
+
+  next(): string {
+    const candidate = this.now();
+    this.last = candidate > this.last ? candidate : this.last + 1n;
+    return this.last.toString(16).toUpperCase().padStart(18, '0');
+  }
+}
+
+export interface ObjectEvent {
+  readonly eventName: string;
+  readonly bucket: string;
+  /** The key as stored; the record carries it URL-encoded, as S3 does. */
+  readonly key: string;
+  readonly size?: number;
+  readonly eTag?: string;
+  readonly sequencer: string;
+}
+
+export interface RecordContext {
+  readonly region: string;
+  readonly time: Date;
+  readonly requestId: string;
+  readonly configurationId: string;
+}
+
+/** One notification record in S3's format (event version 2.1). */
+export function s3EventRecord(event: ObjectEvent, context: RecordContext) {
+  return {
+    eventVersion: '2.1',
+    eventSource: 'aws:s3',
+    awsRegion: context.region,
+    eventTime: context.time.toISOString(),
+    eventName: event.eventName,
+    userIdentity: { principalId: 'AWS:LOCAL' },
+    requestParameters: { sourceIPAddress: '127.0.0.1' },
+    responseElements: { 'x-amz-request-id': context.requestId, 'x-amz-id-2': context.requestId },
+    s3: {
+      s3SchemaVersion: '1.0',
+      configurationId: context.configurationId,
+      bucket: { name: event.bucket, ownerIdentity: { principalId: 'LOCAL' }, arn: `arn:aws:s3:::${event.bucket}` },
+      object: {
+        key: encodeEventKey(event.key),
+        ...(event.size === undefined ? {} : { size: event.size }),
+        ...(event.eTag === undefined ? {} : { eTag: event.eTag }),
+        sequencer: event.sequencer,
+      },
+    },
+  };
+}

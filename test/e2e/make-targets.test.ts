@@ -1,0 +1,77 @@
+// Every test that runs make lives in this one file, so they never write cdktf.out or .local at the same time.
+import { spawnSync } from 'node:child_process';
+import { chmodSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ROOT } from '../../scripts/lib/paths';
+import { tempDir } from '../support/tmp';
+
+const dir = tempDir('make');
+
+const make = (...args: string[]) => spawnSync('make', ['--no-print-directory', ...args], { cwd: ROOT, encoding: 'utf8', timeout: 300_000 });
+
+/** The environment of a machine without AWS credentials (and without an instance metadata service to ask). */
+function withoutCredentials(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) if (!key.startsWith('AWS_')) env[key] = value;
+  return { ...env, AWS_CONFIG_FILE: join(dir, 'none'), AWS_SHARED_CREDENTIALS_FILE: join(dir, 'none'), AWS_EC2_METADATA_DISABLED: 'true' };
+}
+
+describe('make local', () => {
+  it('uploads the samples, prints the table, and exits 0 when every upload ended where it should', () => {
+    const result = make('local', 'ARGS=--duplicate-rate 0.3');
+    expect(result.stderr).not.toMatch(/did not end where they should/);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/samples\/写真\/東京タワー-thumbnail\.jpg/);
+    expect(result.stdout).toMatch(/samples\/portrait phone \(EXIF 6\)-thumbnail\.jpg\s*│\s*100x133/);
+    expect(result.stdout).toMatch(/refused: UnsupportedFormatError/);
+    expect(result.stdout).toMatch(/10 thumbnails, 2 refused and recorded/);
+  });
+});
+
+describe('make invoke', () => {
+  it('runs the calculator with the example event and prints {"result": 5}', () => {
+    const result = make('invoke', 'FUNCTION=calculator', 'EVENT=events/calculator.json');
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/"result": 5/);
+    expect(result.stdout).toMatch(/REPORT RequestId: \S+\tDuration: [\d.]+ ms\tMemory Size: 128 MB/);
+  });
+
+  it('exits 1 and prints the error for y = 0', () => {
+    const result = make('invoke', 'FUNCTION=calculator', 'EVENT=events/calculator-divide-by-zero.json');
+    expect(result.status).not.toBe(0);
+    expect(result.stdout).toMatch(/"errorType": "DivisionByZeroError"/);
+  });
+
+  it('runs the thumbnail function with the "Amazon S3 Put" example event, filling in the local bucket', () => {
+    const result = make('invoke', 'EVENT=events/s3-put.json');
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/"thumbnail written"/);
+    expect(result.stdout).toMatch(/samples\/landscape-thumbnail\.jpg/);
+  });
+
+  it('says so when the event file does not exist', () => {
+    const result = make('invoke', 'EVENT=events/nope.json');
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toMatch(/event file events\/nope\.json does not exist/);
+  });
+});
+
+describe('make plan / deploy / destroy without prerequisites', () => {
+  it.each(['plan', 'deploy', 'destroy'])('make %s stops with a clear message when terraform is missing', (target) => {
+    const result = spawnSync('make', [target, 'TF=no-such-terraform-binary'], { cwd: ROOT, encoding: 'utf8', env: withoutCredentials() });
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toMatch(/"no-such-terraform-binary" was not found or does not run/);
+    expect(result.stderr).toMatch(/Nothing was changed/);
+  });
+
+  it('make deploy stops with a clear message when there are no AWS credentials', () => {
+    const fake = join(dir, 'terraform');
+    writeFileSync(fake, '#!/bin/sh\necho "Terraform v1.10.5"\n[ "$1" = version ] || { echo "must not run: $*" >&2; exit 99; }\n');
+    chmodSync(fake, 0o755);
+    const result = spawnSync('make', ['deploy', `TF=${fake}`], { cwd: ROOT, encoding: 'utf8', env: withoutCredentials() });
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toMatch(/no AWS credentials found/);
+    expect(result.stderr).not.toMatch(/must not run/);
+  });
+});

@@ -1,0 +1,39 @@
+/** The real packaged artifacts, synthesized into a throwaway stack folder and run by the local pipeline. */
+
+import { join } from 'node:path';
+import { App } from 'cdktf';
+import { readZipArtifact } from '../../infra/artifacts';
+import { ThumbnailStack } from '../../infra/stacks/thumbnail-stack';
+import { functionZipPath, PATHS } from '../../scripts/lib/paths';
+import { LocalPipeline, type LocalPipelineOptions } from '../../scripts/local/pipeline';
+import { devConfig } from './stack';
+import { tempDir } from './tmp';
+
+export function synthRealStack(configOverrides: Record<string, unknown> = {}): string {
+  const outdir = tempDir('local-stack');
+  const app = new App({ outdir });
+  new ThumbnailStack(app, 'thumbnails-dev', {
+    config: devConfig(configOverrides),
+    artifacts: {
+      functions: { thumbnail: readZipArtifact(functionZipPath('thumbnail'), 'zip'), calculator: readZipArtifact(functionZipPath('calculator'), 'zip') },
+      sharpLayer: readZipArtifact(PATHS.layerZip, 'layer'),
+    },
+  });
+  app.synth();
+  return join(outdir, 'stacks', 'thumbnails-dev');
+}
+
+export async function startLocalStack(
+  configOverrides: Record<string, unknown> = {},
+  options: Partial<Omit<LocalPipelineOptions, 'stackDir' | 'dataDir'>> = {},
+): Promise<LocalPipeline> {
+  return LocalPipeline.start({
+    stackDir: synthRealStack(configOverrides),
+    dataDir: tempDir('local-data'),
+    reset: true,
+    concurrency: 2,
+    duplicateRate: 0,
+    retryDelaysMs: [20, 40],
+    ...options,
+  });
+}
