@@ -3,24 +3,12 @@
  * builds one stack per environment, and writes cdktf.out/stacks/thumbnails-<env>/cdk.tf.json.
  */
 
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { App } from 'cdktf';
-import { functionZipPath, PATHS, ROOT } from '../scripts/lib/paths';
+import { readEnvironments } from '../scripts/lib/environments';
 import { listHandlers } from '../scripts/lib/handlers';
+import { functionZipPath, PATHS } from '../scripts/lib/paths';
 import { readZipArtifact, type StackArtifacts } from './artifacts';
-import { resolveEnvironments } from './environments';
 import { stackName, ThumbnailStack } from './stacks/thumbnail-stack';
-
-function readEnvironmentsFile(): unknown {
-  const path = process.env['ENVIRONMENTS_FILE'] ?? join(ROOT, 'environments.json');
-  if (!existsSync(path)) return {};
-  try {
-    return JSON.parse(readFileSync(path, 'utf8'));
-  } catch (error) {
-    throw new Error(`${path} is not valid JSON: ${(error as Error).message}`);
-  }
-}
 
 function readArtifacts(): StackArtifacts {
   return {
@@ -30,7 +18,7 @@ function readArtifacts(): StackArtifacts {
 }
 
 function main() {
-  const environments = resolveEnvironments(readEnvironmentsFile());
+  const environments = readEnvironments();
   const artifacts = readArtifacts();
   const app = new App({ outdir: process.env['CDKTF_OUTDIR'] ?? PATHS.cdktfOut, skipValidation: false });
   for (const [name, config] of environments) new ThumbnailStack(app, stackName(name), { config, artifacts });

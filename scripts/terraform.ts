@@ -5,13 +5,13 @@
  */
 
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { Command, Option } from 'commander';
-import { resolveEnvironments } from '../infra/environments';
 import { stackName } from '../infra/stacks/thumbnail-stack';
 import { isMain, runMain } from './lib/cli';
+import { readEnvironments } from './lib/environments';
 import { PATHS, ROOT } from './lib/paths';
 
 export const ACTIONS = ['plan', 'apply', 'destroy'] as const;
@@ -47,11 +47,6 @@ export async function checkCredentials(timeoutMs = 5_000): Promise<void> {
         'AWS_SECRET_ACCESS_KEY, or run where a role provides them (CI with OIDC, EC2, ECS). Nothing was changed.',
     );
   }
-}
-
-function readEnvironments() {
-  const path = process.env['ENVIRONMENTS_FILE'] ?? join(ROOT, 'environments.json');
-  return resolveEnvironments(existsSync(path) ? JSON.parse(readFileSync(path, 'utf8')) : {});
 }
 
 function run(binary: string, args: readonly string[], cwd: string, capture = false): string {

@@ -60,6 +60,8 @@ export interface StackModel {
   readonly queues: readonly QueueModel[];
   /** Log group names by address. */
   readonly logGroups: ReadonlyMap<string, string>;
+  /** IAM role names by address. */
+  readonly roles: ReadonlyMap<string, string>;
 }
 
 /** Lambda's defaults when a function has no aws_lambda_function_event_invoke_config. */
@@ -140,7 +142,8 @@ export function readStackModel(json: TerraformJson): StackModel {
   );
   const queues = resourcesOfType(json, 'aws_sqs_queue').map(({ address, body }) => ({ address, name: text(body['name'], `${address}.name`) }));
   const logGroups = new Map(resourcesOfType(json, 'aws_cloudwatch_log_group').map(({ address, body }) => [address, text(body['name'], `${address}.name`)]));
-  return { region, buckets, functions, layers, rules, asyncInvoke, queues, logGroups };
+  const roles = new Map(resourcesOfType(json, 'aws_iam_role').map(({ address, body }) => [address, text(body['name'], `${address}.name`)]));
+  return { region, buckets, functions, layers, rules, asyncInvoke, queues, logGroups, roles };
 }
 
 export interface LocalEndpoints {
@@ -178,6 +181,11 @@ export function localResolver(model: StackModel, endpoints: LocalEndpoints): (re
         const fn = model.functions.find((item) => item.address === `${reference.type}.${reference.name}`);
         if (!fn) return undefined;
         return { function_name: fn.functionName, arn: `arn:aws:lambda:${region}:${accountId}:function:${fn.functionName}` }[reference.attribute];
+      }
+      case 'aws_iam_role': {
+        const name = model.roles.get(`${reference.type}.${reference.name}`);
+        if (name === undefined) return undefined;
+        return { name, id: name, arn: `arn:aws:iam::${accountId}:role/${name}` }[reference.attribute];
       }
       case 'aws_cloudwatch_log_group': {
         const name = model.logGroups.get(`${reference.type}.${reference.name}`);

@@ -1,0 +1,41 @@
+/**
+ * `make policies ENV=prod ACCOUNT_ID=123456789012`: write the deployer policies for an environment
+ * (plan: read-only; apply: read and change the stack's resources) as JSON documents to attach to
+ * the identities CI uses (see README, "Security").
+ */
+
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { Command } from 'commander';
+import { deployerApplyPolicy, deployerPlanPolicy } from '../infra/deployer-policies';
+import { stackName } from '../infra/stacks/thumbnail-stack';
+import { isMain, runMain } from './lib/cli';
+import { readEnvironments } from './lib/environments';
+import { PATHS, ROOT } from './lib/paths';
+
+async function main() {
+  const program = new Command('policies')
+    .description("Write the deployer IAM policies (plan and apply) for one environment")
+    .option('--env <name>', 'environment', 'dev')
+    .option('--account-id <id>', "the AWS account (default: the environment's accountId)")
+    .parse();
+  const options = program.opts<{ env: string; accountId?: string }>();
+  const config = readEnvironments().get(options.env);
+  if (!config) throw new Error(`unknown environment "${options.env}"`);
+  const accountId = options.accountId ?? config.accountId;
+  if (!accountId || !/^[0-9]{12}$/.test(accountId)) throw new Error('the account is needed: pass ACCOUNT_ID=<12 digits> or set accountId for the environment in environments.json');
+  const scope = {
+    namePrefix: config.namePrefix,
+    region: config.region,
+    accountId,
+    ...(config.backend ? { stateBucket: config.backend.bucket, stateKey: config.backend.key } : {}),
+  };
+  const dir = join(PATHS.cdktfOut, 'policies', stackName(options.env));
+  mkdirSync(dir, { recursive: true });
+  for (const [name, document] of [['deployer-plan.json', deployerPlanPolicy(scope)], ['deployer-apply.json', deployerApplyPolicy(scope)]] as const) {
+    writeFileSync(join(dir, name), `${JSON.stringify(document, null, 2)}\n`);
+    console.log(`wrote ${relative(ROOT, join(dir, name))}`);
+  }
+}
+
+if (isMain(import.meta.url)) runMain('policies', main);
