@@ -21,7 +21,7 @@ HANDLER_SOURCES := $(shell find handlers -type f -name '*.ts' 2>/dev/null)
 BUILD_SOURCES := scripts/build.ts scripts/lib/handlers.ts scripts/lib/paths.ts tsconfig.json
 ZIP_SOURCES := scripts/zip-functions.ts scripts/lib/zip.ts scripts/lib/budgets.ts
 
-.PHONY: help install build zip layer lambda-node synth plan deploy destroy local invoke policies test typecheck clean
+.PHONY: help install build zip layer lambda-node synth plan deploy destroy local invoke redrive policies test typecheck clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## /  make \1\t/' | expand -t 22
@@ -72,6 +72,9 @@ local: synth lambda-node ## run the stack on this machine: real S3 server, packa
 
 invoke: synth lambda-node ## one invocation of a packaged function: FUNCTION=thumbnail EVENT=events/s3-put.json
 	$(TSX) scripts/invoke.ts --env $(ENV) --function $(FUNCTION) --event $(EVENT)
+
+redrive: synth lambda-node ## replay recorded failures for ENV (AWS); LOCAL=1 for make local's; ARGS=--dry-run lists them
+	$(TSX) scripts/redrive.ts --env $(ENV) $(if $(LOCAL),--local) $(ARGS)
 
 policies: $(INSTALLED) ## deployer IAM policies for ENV: ACCOUNT_ID=123456789012 -> cdktf.out/policies/
 	$(TSX) scripts/deployer-policies.ts --env $(ENV) $(if $(ACCOUNT_ID),--account-id $(ACCOUNT_ID))

@@ -46,6 +46,8 @@ export const stackConfigSchema = z
       jpegQuality: z.number().int().min(1).max(100),
       maxInputPixels: z.number().int().min(1).max(268_402_689),
       maxInputBytes: z.number().int().min(1),
+      /** Idle time on an S3 connection before the SDK abandons the request and retries it. */
+      s3RequestTimeoutMs: z.number().int().min(100).max(900_000),
       ...functionSettings,
       /** Reserved concurrency; undefined leaves the function on the account's shared pool. */
       reservedConcurrency: z.number().int().min(0).optional(),
@@ -104,6 +106,7 @@ export const DEFAULT_CONFIG = {
     jpegQuality: 80,
     maxInputPixels: 100_000_000,
     maxInputBytes: 50 * 1024 * 1024,
+    s3RequestTimeoutMs: 3_000,
     memoryMB: 1024,
     timeoutSeconds: 30,
     triggerSuffixes: ['.jpg'],

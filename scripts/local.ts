@@ -83,6 +83,7 @@ interface LocalOptions {
   duplicateRate: number;
   s3Port?: number;
   keepData: boolean;
+  faults: number;
 }
 
 async function startPipeline(options: LocalOptions) {
@@ -96,6 +97,7 @@ async function startPipeline(options: LocalOptions) {
     concurrency: options.concurrency,
     duplicateRate: options.duplicateRate,
     retryDelaysMs: LOCAL_RETRY_DELAYS_MS,
+    ...(options.faults > 0 ? { faults: { share: options.faults } } : {}),
     ...(options.s3Port === undefined ? {} : { s3Port: options.s3Port }),
   });
   const thumbnailFn = pipeline.functionModel('thumbnail');
@@ -201,6 +203,10 @@ async function runOnce(options: LocalOptions): Promise<number> {
     const thumbnailsMade = outcomes.filter((outcome) => outcome.thumbnailBytes !== undefined).length;
     const recorded = outcomes.filter((outcome) => outcome.failure !== undefined).length;
     const unexpected = outcomes.filter((outcome) => !outcome.asExpected);
+    if (pipeline.faults) {
+      const { requests, faults } = pipeline.faults.stats;
+      console.log(`\nfaults injected into ${Object.values(faults).reduce((a, b) => a + b, 0)} of ${requests} S3 requests: ${JSON.stringify(faults)}`);
+    }
     console.log(
       `\n${uploads.length} uploads in ${seconds.toFixed(1)} s (${(uploads.length / seconds).toFixed(1)}/s): ${thumbnailsMade} thumbnails, ` +
         `${recorded} refused and recorded${failureQueue ? ` in ${relative(ROOT, pipeline.queueFile(failureQueue))}` : ''}`,
@@ -247,11 +253,13 @@ async function main(): Promise<number> {
     .addOption(new Option('--duplicate-rate <share>', 'share of S3 events delivered twice (at least once)').argParser(Number).default(0.05))
     .addOption(new Option('--s3-port <port>', 'S3 server port (default: any free port; 4569 with --serve)').argParser(Number))
     .option('--keep-data', 'keep objects and queues from the previous run', false)
+    .addOption(new Option('--faults <share>', "share of the functions' S3 requests answered with 500/503/SlowDown or stalled").argParser(Number).default(0))
     .parse();
   const options = program.opts<LocalOptions>();
-  for (const [name, value] of [['count', options.count], ['concurrency', options.concurrency], ['duplicate-rate', options.duplicateRate]] as const) {
+  for (const [name, value] of [['count', options.count], ['concurrency', options.concurrency], ['duplicate-rate', options.duplicateRate], ['faults', options.faults]] as const) {
     if (!Number.isFinite(value) || value < 0) throw new Error(`--${name} must be a non-negative number`);
   }
+  if (options.duplicateRate > 1 || options.faults >= 1) throw new Error('--duplicate-rate must be at most 1 and --faults below 1');
   if (options.serve) {
     await serve(options);
     return 0;

@@ -7,9 +7,9 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { Command, Option } from 'commander';
 import { stackName } from '../infra/stacks/thumbnail-stack';
+import { checkCredentials } from './lib/aws-credentials';
 import { isMain, runMain } from './lib/cli';
 import { readEnvironments } from './lib/environments';
 import { PATHS, ROOT } from './lib/paths';
@@ -34,19 +34,6 @@ export function checkBinary(binary: string): string {
     );
   }
   return result.stdout.split('\n')[0] ?? binary;
-}
-
-/** Fail unless the AWS SDK's default chain finds credentials (the same sources terraform's provider reads). */
-export async function checkCredentials(timeoutMs = 5_000): Promise<void> {
-  const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timed out')), timeoutMs).unref());
-  try {
-    await Promise.race([defaultProvider()(), timeout]);
-  } catch {
-    throw new PrerequisiteError(
-      'no AWS credentials found. Set AWS_PROFILE (after `aws sso login` or `aws configure`), or AWS_ACCESS_KEY_ID and ' +
-        'AWS_SECRET_ACCESS_KEY, or run where a role provides them (CI with OIDC, EC2, ECS). Nothing was changed.',
-    );
-  }
 }
 
 function run(binary: string, args: readonly string[], cwd: string, capture = false): string {

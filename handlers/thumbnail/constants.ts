@@ -39,7 +39,8 @@ export const DEFAULTS = {
   maxInputPixels: 100_000_000,
   /** 50 MiB: checked against the event and Content-Length before anything is downloaded. */
   maxInputBytes: 50 * 1024 * 1024,
-  s3RequestTimeoutMs: 10_000,
+  /** Idle time on an S3 connection before the request is abandoned and retried: a stall, not a slow transfer. */
+  s3RequestTimeoutMs: 3_000,
 } as const;
 
 export const LIMITS = {

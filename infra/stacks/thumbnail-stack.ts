@@ -25,6 +25,13 @@ export const localStatePath = (stackName: string) => `../../../terraform-state/$
 
 export const stackName = (environment: string) => `thumbnails-${environment}`;
 
+/** Resource names derived from the prefix, shared with the tools that address them (`make redrive`). */
+export const resourceNames = (prefix: string) => ({
+  thumbnailFunction: `${prefix}-thumbnail`,
+  calculatorFunction: `${prefix}-calculator`,
+  failureQueue: `${prefix}-thumbnail-failures`,
+});
+
 function requireArtifact(artifacts: StackArtifacts, name: string) {
   const zip = artifacts.functions[name];
   if (!zip) throw new Error(`no built zip for the ${name} handler: run \`make zip\``);
@@ -51,9 +58,10 @@ export class ThumbnailStack extends TerraformStack {
       forceDestroy: config.forceDestroyBuckets,
       originalsVersioning: config.originalsVersioning,
     });
-    const failures = new FailureQueue(this, 'failure-queue', { queueName: `${prefix}-thumbnail-failures` });
+    const names = resourceNames(prefix);
+    const failures = new FailureQueue(this, 'failure-queue', { queueName: names.failureQueue });
 
-    const thumbnailName = `${prefix}-thumbnail`;
+    const thumbnailName = names.thumbnailFunction;
     const thumbnailLogs = new FunctionLogs(this, 'thumbnail-logs', { functionName: thumbnailName, retentionDays: config.logRetentionDays });
     const thumbnailRole = new ExecutionRole(this, 'thumbnail-role', {
       roleName: `${thumbnailName}-execution`,
@@ -84,6 +92,7 @@ export class ThumbnailStack extends TerraformStack {
         JPEG_QUALITY: String(config.thumbnail.jpegQuality),
         MAX_INPUT_PIXELS: String(config.thumbnail.maxInputPixels),
         MAX_INPUT_BYTES: String(config.thumbnail.maxInputBytes),
+        S3_REQUEST_TIMEOUT_MS: String(config.thumbnail.s3RequestTimeoutMs),
         FAILURE_QUEUE_URL: failures.queue.url,
         EXPECTED_BUCKET_OWNER: accountId,
         POWERTOOLS_SERVICE_NAME: 'thumbnail',
@@ -127,7 +136,7 @@ export class ThumbnailStack extends TerraformStack {
         ? new InvokerRole(this, 'invoker-role', { roleName: `${prefix}-invoker`, principals: config.invokerPrincipals, function: thumbnail.function })
         : undefined;
 
-    const calculatorName = `${prefix}-calculator`;
+    const calculatorName = names.calculatorFunction;
     const calculatorLogs = new FunctionLogs(this, 'calculator-logs', { functionName: calculatorName, retentionDays: config.logRetentionDays });
     const calculatorRole = new ExecutionRole(this, 'calculator-role', {
       roleName: `${calculatorName}-execution`,

@@ -168,6 +168,16 @@ export async function headerBombJpeg(width: number, height: number): Promise<Buf
   throw new Error('no SOF marker in generated JPEG');
 }
 
+/**
+ * A JPEG of `width`x`height` filled with grain, which compresses poorly: with 10000x10000 at quality
+ * 90 it is about 43 MB, the largest input the default limits (100 MP, 50 MiB) accept.
+ */
+export const grainJpeg = (width: number, height: number) =>
+  sharp({ create: { width, height, channels: 3, background: '#808080', noise: { type: 'gaussian', mean: 128, sigma: 60 } } })
+    .blur(1)
+    .jpeg({ quality: 90 })
+    .toBuffer();
+
 /** The first `fraction` of a JPEG: what an interrupted upload leaves. */
 export async function truncatedJpeg(width: number, height: number, fraction = 0.6): Promise<Buffer> {
   const jpeg = await photoJpeg(width, height, { seed: 4 });

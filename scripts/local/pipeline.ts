@@ -13,6 +13,7 @@ import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { resolveReferences } from '../lib/terraform-refs';
 import type { TerraformJson } from '../lib/terraform-json';
 import { AsyncInvoker, type DeliveryResult, LOCAL_RETRY_DELAYS_MS } from './async-invoke';
+import { type FaultOptions, type FaultProxy, startFaultProxy } from './fault-proxy';
 import { FunctionRunner, type InvocationReport } from './function-runner';
 import { extractLambdaLayout } from './layout';
 import { ruleMatches, s3EventRecord, SequencerClock } from './s3-events';
@@ -42,6 +43,8 @@ export interface LocalPipelineOptions {
   readonly environmentOverrides?: Readonly<Record<string, Readonly<Record<string, string>>>>;
   /** Deliver S3 notifications (default true); `make invoke` turns them off to run exactly one invocation. */
   readonly notifications?: boolean;
+  /** Put a fault-injecting proxy between the functions and S3. */
+  readonly faults?: FaultOptions;
 }
 
 export interface Delivery {
@@ -69,6 +72,8 @@ export class LocalPipeline {
     readonly sqs: LocalSqs,
     private readonly options: LocalPipelineOptions,
     private readonly sqsClient: SQSClient,
+    /** Present when faults are injected: its counters say what was injected. */
+    readonly faults: FaultProxy | undefined,
   ) {}
 
   static async start(options: LocalPipelineOptions): Promise<LocalPipeline> {
@@ -87,7 +92,8 @@ export class LocalPipeline {
       ...(options.sqsPort === undefined ? {} : { port: options.sqsPort }),
     });
     const sqsClient = new SQSClient({ endpoint: sqs.endpoint, region: model.region, credentials: LOCAL_CREDENTIALS });
-    const pipeline = new LocalPipeline(model, s3, sqs, options, sqsClient);
+    const faults = options.faults ? await startFaultProxy(s3.endpoint, options.faults) : undefined;
+    const pipeline = new LocalPipeline(model, s3, sqs, options, sqsClient, faults);
     pipeline.startFunctions();
     if (options.notifications ?? true) s3.onObjectEvent((event) => pipeline.onObjectEvent(event));
     return pipeline;
@@ -155,6 +161,7 @@ export class LocalPipeline {
   async close(): Promise<void> {
     await Promise.all([...this.runners.values()].map((runner) => runner.close()));
     this.sqsClient.destroy();
+    await this.faults?.close();
     await Promise.all([this.s3.close(), this.sqs.close()]);
     rmSync(this.functionsDir, { recursive: true, force: true });
   }
@@ -177,7 +184,7 @@ export class LocalPipeline {
         platformEnvironment: {
           AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
           AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-          AWS_ENDPOINT_URL_S3: this.s3.endpoint,
+          AWS_ENDPOINT_URL_S3: this.faults?.endpoint ?? this.s3.endpoint,
           AWS_ENDPOINT_URL_SQS: this.sqs.endpoint,
         },
         memoryMB: fn.memoryMB,

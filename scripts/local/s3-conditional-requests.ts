@@ -1,9 +1,13 @@
 /**
- * Conditional requests for the local S3 server. s3rver predates S3's conditional writes (2024):
- * it ignores If-Match and If-None-Match on PUT and DELETE, and If-Match on GET. The thumbnail
- * function relies on them to settle races between concurrent invocations, so this Koa middleware,
- * placed in front of s3rver's routes, enforces them: per key, one conditional request at a time,
- * checked against the stored ETag, answered with S3's 412 PreconditionFailed.
+ * Two S3 guarantees s3rver lacks, added by a Koa middleware in front of its routes:
+ *
+ * - Conditional requests. s3rver predates S3's conditional writes (2024): it ignores If-Match and
+ *   If-None-Match on PUT and DELETE, and If-Match on GET. The thumbnail function relies on them to
+ *   settle races between concurrent invocations; here they are checked against the stored ETag and
+ *   answered with S3's 412 PreconditionFailed.
+ * - Atomic objects. s3rver writes an object's bytes in place, then its metadata, so a reader can see
+ *   half a body or the previous metadata. S3 never shows a partial write. Here requests on one key
+ *   run one at a time, and a GET's body is read completely before the next request on that key.
  */
 
 interface Store {
@@ -19,6 +23,15 @@ interface Context {
   status: number;
   type: string;
   body: unknown;
+}
+
+const isReadable = (value: unknown): value is AsyncIterable<Buffer> =>
+  typeof value === 'object' && value !== null && Symbol.asyncIterator in value && typeof (value as { pipe?: unknown }).pipe === 'function';
+
+async function readAll(stream: AsyncIterable<Buffer>): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk);
+  return Buffer.concat(chunks);
 }
 
 type Middleware = (ctx: Context, next: () => Promise<void>) => Promise<void>;
@@ -73,14 +86,18 @@ export function conditionalRequests(store: Store): Middleware {
     const object = objectOf(ctx.path);
     // Subresource requests (?tagging, ?uploadId...) keep s3rver's own behaviour; the SDK's ?x-id=<Operation> is not one.
     const subresource = [...new URLSearchParams(ctx.querystring).keys()].some((name) => name !== 'x-id');
-    if (!object || (!ifMatch && !ifNoneMatch) || subresource || !['GET', 'HEAD', 'PUT', 'DELETE'].includes(ctx.method)) return next();
-    // A GET with If-None-Match is s3rver's own 304 case.
-    if ((ctx.method === 'GET' || ctx.method === 'HEAD') && !ifMatch) return next();
+    if (!object || subresource || !['GET', 'HEAD', 'PUT', 'DELETE'].includes(ctx.method)) return next();
     await withLock(`${object.bucket}/${object.key}`, async () => {
-      const exists = await store.existsObject(object.bucket, object.key);
+      // A GET with only If-None-Match is s3rver's own 304 case.
+      const conditional = ifMatch !== undefined || (ifNoneMatch !== undefined && ctx.method === 'PUT');
+      const exists = conditional && (await store.existsObject(object.bucket, object.key));
       const etag = exists ? (await store.getMetadata(object.bucket, object.key)).etag : undefined;
-      const refusal = evaluateConditions(ctx.method, { ...(ifMatch ? { ifMatch } : {}), ...(ifNoneMatch ? { ifNoneMatch } : {}) }, etag);
-      if (!refusal) return next();
+      const refusal = conditional ? evaluateConditions(ctx.method, { ...(ifMatch ? { ifMatch } : {}), ...(ifNoneMatch ? { ifNoneMatch } : {}) }, etag) : undefined;
+      if (!refusal) {
+        await next();
+        if (isReadable(ctx.body)) ctx.body = await readAll(ctx.body);
+        return;
+      }
       ctx.status = refusal.status;
       if (ctx.method === 'HEAD') return;
       ctx.type = 'application/xml';

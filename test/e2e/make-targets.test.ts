@@ -27,6 +27,14 @@ describe('make local', () => {
     expect(result.stdout).toMatch(/refused: UnsupportedFormatError/);
     expect(result.stdout).toMatch(/10 thumbnails, 2 refused and recorded/);
   });
+
+  it('leaves the two refused samples in the failure queue, which make redrive LOCAL=1 --dry-run lists', () => {
+    const result = make('redrive', 'LOCAL=1', 'ARGS=--dry-run');
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/waiting in the failure queue: 2/);
+    expect(result.stdout).toMatch(/UnsupportedFormatError \(PermanentFailure\): samples\/not-really\.jpg/);
+    expect(result.stdout).toMatch(/CorruptImageError \(PermanentFailure\): samples\/broken\.jpg/);
+  });
 });
 
 describe('make invoke', () => {

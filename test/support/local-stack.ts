@@ -23,13 +23,10 @@ export function synthRealStack(configOverrides: Record<string, unknown> = {}): s
   return join(outdir, 'stacks', 'thumbnails-dev');
 }
 
-export async function startLocalStack(
-  configOverrides: Record<string, unknown> = {},
-  options: Partial<Omit<LocalPipelineOptions, 'stackDir' | 'dataDir'>> = {},
-): Promise<LocalPipeline> {
+export async function startLocalStack(configOverrides: Record<string, unknown> = {}, options: Partial<LocalPipelineOptions> = {}): Promise<LocalPipeline> {
   return LocalPipeline.start({
-    stackDir: synthRealStack(configOverrides),
-    dataDir: tempDir('local-data'),
+    stackDir: options.stackDir ?? synthRealStack(configOverrides),
+    dataDir: options.dataDir ?? tempDir('local-data'),
     reset: true,
     concurrency: 2,
     duplicateRate: 0,

@@ -14,7 +14,7 @@ describe('parseConfig', () => {
       jpegQuality: 80,
       maxInputPixels: 100_000_000,
       maxInputBytes: 50 * 1024 * 1024,
-      s3RequestTimeoutMs: 10_000,
+      s3RequestTimeoutMs: 3_000,
     });
   });
 

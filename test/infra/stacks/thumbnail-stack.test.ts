@@ -193,3 +193,67 @@ describe('ThumbnailStack outputs and settings', () => {
     expect(json.terraform['backend']).toEqual({ local: { path: '../../../terraform-state/thumbnails-dev.tfstate' } });
   });
 });
+
+describe('ThumbnailStack failure handling', () => {
+  it('records failures in an encrypted SQS queue that only accepts TLS', () => {
+    const queue = resourceAt(json, 'aws_sqs_queue', 'failure-queue/queue');
+    expect(queue.body).toMatchObject({ name: 'photos-dev-thumbnail-failures', sqs_managed_sse_enabled: true, message_retention_seconds: 1_209_600 });
+    const policy = policyOf(resourceAt(json, 'aws_sqs_queue_policy', 'failure-queue/policy'));
+    expect(policy.Statement).toEqual([expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': false } } })]);
+  });
+
+  it('retries asynchronous invocations as configured, then sends the event and error to the queue', () => {
+    const invokeConfig = resourceAt(json, 'aws_lambda_function_event_invoke_config', 'thumbnail-async/config');
+    expect(invokeConfig.body).toMatchObject({
+      function_name: ref(fn, 'function_name'),
+      maximum_retry_attempts: 2,
+      maximum_event_age_in_seconds: 21_600,
+      destination_config: { on_failure: { destination: ref(resourceAt(json, 'aws_sqs_queue', 'failure-queue/queue'), 'arn') } },
+    });
+    const variables = (fn.body['environment'] as { variables: Record<string, string> }).variables;
+    expect(variables['FAILURE_QUEUE_URL']).toBe(ref(resourceAt(json, 'aws_sqs_queue', 'failure-queue/queue'), 'url'));
+  });
+
+  it('alarms on function errors, throttles and a non-empty failure queue', () => {
+    const alarms = resourcesOfType(json, 'aws_cloudwatch_metric_alarm').map(({ body }) => [body['namespace'], body['metric_name'], body['dimensions']]);
+    expect(alarms).toEqual(
+      expect.arrayContaining([
+        ['AWS/Lambda', 'Errors', { FunctionName: ref(fn, 'function_name') }],
+        ['AWS/Lambda', 'Throttles', { FunctionName: ref(fn, 'function_name') }],
+        ['AWS/SQS', 'ApproximateNumberOfMessagesVisible', { QueueName: ref(resourceAt(json, 'aws_sqs_queue', 'failure-queue/queue'), 'name') }],
+      ]),
+    );
+  });
+
+  it('notifies alarm actions to a configured topic, and can turn alarms off', () => {
+    const topic = 'arn:aws:sns:eu-west-1:111122223333:ops';
+    const withTopic = synthStack(devConfig({ alarms: { enabled: true, errorThreshold: 3, notificationTopicArn: topic } }), artifacts);
+    for (const { body } of resourcesOfType(withTopic, 'aws_cloudwatch_metric_alarm')) expect(body['alarm_actions']).toEqual([topic]);
+    const withoutAlarms = synthStack(devConfig({ alarms: { enabled: false, errorThreshold: 1 } }), artifacts);
+    expect(resourcesOfType(withoutAlarms, 'aws_cloudwatch_metric_alarm')).toEqual([]);
+  });
+
+  it('reserves concurrency when configured (prod), and not otherwise', () => {
+    expect(fn.body['reserved_concurrent_executions']).toBeUndefined();
+    const reserved = synthStack(devConfig({ thumbnail: { reservedConcurrency: 25 } }), artifacts);
+    expect(resourceAt(reserved, 'aws_lambda_function', 'thumbnail-function/function').body['reserved_concurrent_executions']).toBe(25);
+  });
+
+  it('deletes thumbnails with their originals: an ObjectRemoved rule and the DeleteObject grant, both removed when off', () => {
+    const notification = resourceAt(json, 'aws_s3_bucket_notification', 'upload-trigger/notification');
+    expect(notification.body['lambda_function']).toContainEqual({ lambda_function_arn: ref(fn, 'arn'), events: ['s3:ObjectRemoved:*'], filter_suffix: '.jpg' });
+    const off = synthStack(devConfig({ thumbnail: { deleteWithOriginals: false } }), artifacts);
+    const offRules = resourceAt(off, 'aws_s3_bucket_notification', 'upload-trigger/notification').body['lambda_function'] as { events: string[] }[];
+    expect(offRules.map((rule) => rule.events)).toEqual([['s3:ObjectCreated:*']]);
+    const offPolicy = policyOf(resourceAt(off, 'aws_iam_role_policy', 'thumbnail-role/policy'));
+    expect(offPolicy.Statement.map((s: { Action: unknown }) => s.Action)).not.toContain('s3:DeleteObject');
+  });
+
+  it('lets the function read object versions only when originals are versioned', () => {
+    const versioned = synthStack(devConfig({ originalsVersioning: true }), artifacts);
+    expect(resourceAt(versioned, 'aws_s3_bucket_versioning', 'image-buckets/originals/versioning').body['versioning_configuration']).toEqual({ status: 'Enabled' });
+    const statements = policyOf(resourceAt(versioned, 'aws_iam_role_policy', 'thumbnail-role/policy')).Statement;
+    expect(statements[0].Action).toEqual(['s3:GetObject', 's3:GetObjectVersion']);
+    expect(policyOf(resourceAt(json, 'aws_iam_role_policy', 'thumbnail-role/policy')).Statement[0].Action).toBe('s3:GetObject');
+  });
+});

@@ -1,4 +1,5 @@
-import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { createHash } from 'node:crypto';
+import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evaluateConditions } from '../../../scripts/local/s3-conditional-requests';
 import { LOCAL_CREDENTIALS, type LocalS3, startLocalS3 } from '../../../scripts/local/s3-server';
@@ -55,5 +56,19 @@ describe('the local S3 server with conditional requests', () => {
   it('refuses a read or a delete of a version that has been replaced', async () => {
     await expect(client.send(new GetObjectCommand({ Bucket: 'b', Key: 'v.jpg', IfMatch: '"stale"' }))).rejects.toThrow(/PreconditionFailed|pre-conditions/);
     await expect(client.send(new DeleteObjectCommand({ Bucket: 'b', Key: 'v.jpg', IfMatch: '"stale"' }))).rejects.toThrow(/PreconditionFailed|pre-conditions/);
+  });
+
+  it('never shows one write\'s metadata with another write\'s bytes', async () => {
+    const md5 = (text: string) => createHash('md5').update(text).digest('hex');
+    const heads = await Promise.all(
+      Array.from({ length: 60 }, (_, i) =>
+        i % 2 === 0
+          ? client.send(new PutObjectCommand({ Bucket: 'b', Key: 'atomic.jpg', Body: `version ${i}`.repeat(200_000), Metadata: { version: String(i) } })).then(() => undefined)
+          : client.send(new HeadObjectCommand({ Bucket: 'b', Key: 'atomic.jpg' })).catch(() => undefined),
+      ),
+    );
+    for (const head of heads.filter((h) => h !== undefined)) {
+      expect(head?.ETag).toBe(`"${md5(`version ${head?.Metadata?.['version']}`.repeat(200_000))}"`);
+    }
   });
 });

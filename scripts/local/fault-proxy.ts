@@ -1,0 +1,96 @@
+/**
+ * A fault-injecting HTTP proxy in front of the local S3 server, for the functions only: a share of
+ * requests is answered with 500 InternalError, 503 SlowDown or 503 ServiceUnavailable, or stalls
+ * until the client gives up, the way S3 misbehaves under load. The choice is seeded, so a run can be
+ * repeated.
+ */
+
+import { createServer, request as forward, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export const FAULT_KINDS = ['InternalError', 'SlowDown', 'ServiceUnavailable', 'stall'] as const;
+export type FaultKind = (typeof FAULT_KINDS)[number];
+
+export interface FaultOptions {
+  /** Share of requests that fail, 0..1. */
+  readonly share: number;
+  readonly kinds?: readonly FaultKind[];
+  readonly seed?: number;
+  /** How long a stalled request hangs before the proxy drops it (the client's timeout should fire first). */
+  readonly stallMs?: number;
+}
+
+export interface FaultProxy {
+  readonly endpoint: string;
+  /** Requests seen and faults injected, by kind. */
+  readonly stats: { requests: number; faults: Record<FaultKind, number> };
+  close(): Promise<void>;
+}
+
+const STATUS: Record<Exclude<FaultKind, 'stall'>, number> = { InternalError: 500, SlowDown: 503, ServiceUnavailable: 503 };
+
+function seeded(seed: number): () => number {
+  let state = seed >>> 0 || 1;
+  return () => {
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    return (state >>> 0) / 4294967296;
+  };
+}
+
+function drain(request: IncomingMessage): Promise<void> {
+  return new Promise((resolve) => {
+    request.on('data', () => undefined);
+    request.on('end', resolve);
+    request.on('error', () => resolve());
+  });
+}
+
+export async function startFaultProxy(target: string, options: FaultOptions): Promise<FaultProxy> {
+  const kinds = options.kinds ?? FAULT_KINDS;
+  const random = seeded(options.seed ?? 42);
+  const stats = { requests: 0, faults: Object.fromEntries(FAULT_KINDS.map((kind) => [kind, 0])) as Record<FaultKind, number> };
+  const upstream = new URL(target);
+  const stalled = new Set<ServerResponse>();
+
+  const server = createServer(async (request, response) => {
+    stats.requests += 1;
+    if (random() < options.share) {
+      const kind = kinds[Math.floor(random() * kinds.length)] as FaultKind;
+      stats.faults[kind] += 1;
+      await drain(request);
+      if (kind === 'stall') {
+        stalled.add(response);
+        setTimeout(() => {
+          stalled.delete(response);
+          response.destroy();
+        }, options.stallMs ?? 30_000).unref();
+        return;
+      }
+      response.writeHead(STATUS[kind], { 'content-type': 'application/xml' });
+      response.end(`<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${kind}</Code><Message>injected fault</Message></Error>`);
+      return;
+    }
+    const proxied = forward(
+      { hostname: upstream.hostname, port: upstream.port, method: request.method, path: request.url, headers: request.headers },
+      (upstreamResponse) => {
+        response.writeHead(upstreamResponse.statusCode ?? 502, upstreamResponse.headers);
+        upstreamResponse.pipe(response);
+      },
+    );
+    proxied.on('error', () => response.destroy());
+    request.pipe(proxied);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    stats,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const response of stalled) response.destroy();
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

@@ -1,0 +1,86 @@
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { startLocalSqs, type LocalSqs } from '../../scripts/local/sqs-server';
+import { redrive, summarize } from '../../scripts/redrive';
+import { s3Event } from '../support/events';
+import { tempDir } from '../support/tmp';
+
+const record = (key: string, errorType: string, condition = 'RetriesExhausted') =>
+  JSON.stringify({ requestContext: { condition }, requestPayload: s3Event({ bucket: 'b', key }), responsePayload: { errorType, errorMessage: 'x' } });
+
+describe('summarize', () => {
+  it('reads the event, the error and the key from a failure record', () => {
+    expect(summarize(record('my photo.jpg', 'TransientStorageError'))).toMatchObject({
+      errorType: 'TransientStorageError',
+      condition: 'RetriesExhausted',
+      key: 'my photo.jpg',
+      payload: { Records: [expect.objectContaining({ eventName: 'ObjectCreated:Put' })] },
+    });
+  });
+
+  it.each(['not json', '{"hello":1}'])('refuses %s', (body) => {
+    expect(summarize(body)).toBeUndefined();
+  });
+});
+
+describe('redrive', () => {
+  let sqs: LocalSqs;
+  let client: SQSClient;
+  let url: string;
+  const closers: (() => Promise<void>)[] = [];
+
+  beforeEach(async () => {
+    sqs = await startLocalSqs({ directory: tempDir('redrive'), queues: ['failures'] });
+    client = new SQSClient({ endpoint: sqs.endpoint, region: 'eu-west-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' } });
+    url = `${sqs.endpoint}/000000000000/failures`;
+    closers.push(async () => {
+      client.destroy();
+      await sqs.close();
+    });
+    // b.jpg's event was delivered twice, and both deliveries were recorded.
+    for (const body of [record('a.jpg', 'TransientStorageError'), record('b.jpg', 'UnsupportedFormatError', 'PermanentFailure'), 'garbage', record('b.jpg', 'UnsupportedFormatError', 'PermanentFailure')]) {
+      await client.send(new SendMessageCommand({ QueueUrl: url, MessageBody: body }));
+    }
+  });
+
+  afterAll(async () => {
+    for (const close of closers) await close();
+  });
+
+  it('lists what is waiting in a dry run, and changes nothing', async () => {
+    const replayed: unknown[] = [];
+    const report = await redrive(client, url, async (event) => void replayed.push(event), { dryRun: true, limit: Infinity });
+    expect(report.waiting.map((r) => [r.key, r.errorType])).toEqual([
+      ['a.jpg', 'TransientStorageError'],
+      ['b.jpg', 'UnsupportedFormatError'],
+    ]);
+    expect(report.unreadable).toBe(1);
+    expect(report.duplicates).toBe(1);
+    expect(replayed).toEqual([]);
+    expect(sqs.messages('failures')).toHaveLength(4);
+  });
+
+  it('replays each recorded event once, removes its records once accepted, and leaves what it cannot read', async () => {
+    const replayed: unknown[] = [];
+    const progress: number[] = [];
+    const report = await redrive(client, url, async (event) => void replayed.push(event), { dryRun: false, limit: Infinity, onProgress: (done) => progress.push(done) });
+    expect(report.replayed.map((r) => r.key)).toEqual(['a.jpg', 'b.jpg']);
+    expect(replayed).toEqual([s3Event({ bucket: 'b', key: 'a.jpg' }), s3Event({ bucket: 'b', key: 'b.jpg' })]);
+    expect(report.duplicates).toBe(1);
+    expect(sqs.messages('failures').map((m) => m.body)).toEqual(['garbage']);
+    expect(progress).toEqual([1, 2, 3, 4]);
+  });
+
+  it('keeps a record whose replay is refused', async () => {
+    const report = await redrive(client, url, async () => {
+      throw new Error('throttled');
+    }, { dryRun: false, limit: Infinity });
+    expect(report.failedToReplay).toBe(3);
+    expect(sqs.messages('failures')).toHaveLength(4);
+  });
+
+  it('stops at the limit', async () => {
+    const report = await redrive(client, url, async () => undefined, { dryRun: false, limit: 1 });
+    expect(report.replayed).toHaveLength(1);
+  });
+});
