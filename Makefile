@@ -21,7 +21,7 @@ HANDLER_SOURCES := $(shell find handlers -type f -name '*.ts' 2>/dev/null)
 BUILD_SOURCES := scripts/build.ts scripts/lib/handlers.ts scripts/lib/paths.ts tsconfig.json
 ZIP_SOURCES := scripts/zip-functions.ts scripts/lib/zip.ts scripts/lib/budgets.ts
 
-.PHONY: help install build zip layer lambda-node synth plan deploy destroy local invoke redrive policies test typecheck clean
+.PHONY: help install build zip layer lambda-node synth plan plan-summary apply-plan deploy destroy local invoke redrive policies bench test typecheck clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## /  make \1\t/' | expand -t 22
@@ -58,11 +58,18 @@ lambda-node: build/lambda-node/.stamp ## Node.js 24 (the Lambda runtime's) for r
 synth: zip layer ## terraform JSON for every environment: cdktf.out/stacks/thumbnails-<env>/
 	$(TSX) infra/main.ts
 
-plan: synth ## terraform plan for ENV (default dev): binary plan and plan.json
+plan: synth ## terraform plan for ENV (default dev): binary plan, plan.json and the plan.md summary
 	$(TSX) scripts/terraform.ts --action plan --env $(ENV) --tf $(TF)
+
+plan-summary: $(INSTALLED) ## Markdown summary of any plan JSON: PLAN=path/to/plan.json
+	@test -n "$(PLAN)" || { echo "usage: make plan-summary PLAN=path/to/plan.json" >&2; exit 2; }
+	@$(TSX) scripts/plan-summary.ts --plan "$(PLAN)" $(if $(TITLE),--title "$(TITLE)")
 
 deploy: synth ## terraform apply for ENV (asks before changing anything)
 	$(TSX) scripts/terraform.ts --action apply --env $(ENV) --tf $(TF) $(ARGS)
+
+apply-plan: synth ## apply the plan make plan saved for ENV (tfplan), exactly as reviewed
+	$(TSX) scripts/terraform.ts --action apply-plan --env $(ENV) --tf $(TF)
 
 destroy: synth ## terraform destroy for ENV (asks first)
 	$(TSX) scripts/terraform.ts --action destroy --env $(ENV) --tf $(TF) $(ARGS)
@@ -76,8 +83,11 @@ invoke: synth lambda-node ## one invocation of a packaged function: FUNCTION=thu
 redrive: synth lambda-node ## replay recorded failures for ENV (AWS); LOCAL=1 for make local's; ARGS=--dry-run lists them
 	$(TSX) scripts/redrive.ts --env $(ENV) $(if $(LOCAL),--local) $(ARGS)
 
-policies: $(INSTALLED) ## deployer IAM policies for ENV: ACCOUNT_ID=123456789012 -> cdktf.out/policies/
-	$(TSX) scripts/deployer-policies.ts --env $(ENV) $(if $(ACCOUNT_ID),--account-id $(ACCOUNT_ID))
+policies: $(INSTALLED) ## deployer IAM policies for ENV: ACCOUNT_ID=123456789012 [GITHUB_REPO=owner/name] -> cdktf.out/policies/
+	$(TSX) scripts/deployer-policies.ts --env $(ENV) $(if $(ACCOUNT_ID),--account-id $(ACCOUNT_ID)) $(if $(GITHUB_REPO),--github-repo $(GITHUB_REPO))
+
+bench: synth lambda-node ## benchmarks (not tests): render vs ImageMagick and djpeg, cold start, throughput, cost -> .bench/
+	$(TSX) scripts/bench/run.ts
 
 typecheck: $(INSTALLED) ## TypeScript type check
 	node_modules/.bin/tsc --noEmit -p .

@@ -158,3 +158,27 @@ export function deployerApplyPolicy(scope: DeployerScope): PolicyDocument {
     ],
   };
 }
+
+export const GITHUB_OIDC_PROVIDER = 'token.actions.githubusercontent.com';
+
+/**
+ * Trust policy for a role that GitHub Actions assumes through OIDC: only workflows of `repository`,
+ * and only in the given context (`pull_request`, or `environment:production`), with AWS STS as audience.
+ */
+export function githubOidcTrustPolicy(accountId: string, repository: string, context: 'pull_request' | 'ref:refs/heads/main' | `environment:${string}`): PolicyDocument {
+  if (!/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(repository)) throw new Error(`GitHub repository must be owner/name, got "${repository}"`);
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'GitHubActionsOfThisRepository',
+        Effect: 'Allow',
+        Principal: { Federated: `arn:aws:iam::${accountId}:oidc-provider/${GITHUB_OIDC_PROVIDER}` },
+        Action: 'sts:AssumeRoleWithWebIdentity',
+        Condition: {
+          StringEquals: { [`${GITHUB_OIDC_PROVIDER}:aud`]: 'sts.amazonaws.com', [`${GITHUB_OIDC_PROVIDER}:sub`]: `repo:${repository}:${context}` },
+        },
+      },
+    ],
+  };
+}

@@ -8,7 +8,7 @@ type OneOrMany = string | readonly string[];
 export interface PolicyStatement {
   readonly Sid?: string;
   readonly Effect: 'Allow' | 'Deny';
-  readonly Principal?: '*' | { readonly AWS?: OneOrMany; readonly Service?: OneOrMany };
+  readonly Principal?: '*' | { readonly AWS?: OneOrMany; readonly Service?: OneOrMany; readonly Federated?: OneOrMany };
   readonly Action: OneOrMany;
   readonly Resource?: OneOrMany;
   readonly Condition?: Readonly<Record<string, Readonly<Record<string, OneOrMany | boolean>>>>;

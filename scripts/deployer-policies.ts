@@ -7,7 +7,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { Command } from 'commander';
-import { deployerApplyPolicy, deployerPlanPolicy } from '../infra/deployer-policies';
+import { deployerApplyPolicy, deployerPlanPolicy, githubOidcTrustPolicy } from '../infra/deployer-policies';
 import { stackName } from '../infra/stacks/thumbnail-stack';
 import { isMain, runMain } from './lib/cli';
 import { readEnvironments } from './lib/environments';
@@ -18,8 +18,9 @@ async function main() {
     .description("Write the deployer IAM policies (plan and apply) for one environment")
     .option('--env <name>', 'environment', 'dev')
     .option('--account-id <id>', "the AWS account (default: the environment's accountId)")
+    .option('--github-repo <owner/name>', 'also write the trust policies for GitHub Actions roles (OIDC)')
     .parse();
-  const options = program.opts<{ env: string; accountId?: string }>();
+  const options = program.opts<{ env: string; accountId?: string; githubRepo?: string }>();
   const config = readEnvironments().get(options.env);
   if (!config) throw new Error(`unknown environment "${options.env}"`);
   const accountId = options.accountId ?? config.accountId;
@@ -32,7 +33,17 @@ async function main() {
   };
   const dir = join(PATHS.cdktfOut, 'policies', stackName(options.env));
   mkdirSync(dir, { recursive: true });
-  for (const [name, document] of [['deployer-plan.json', deployerPlanPolicy(scope)], ['deployer-apply.json', deployerApplyPolicy(scope)]] as const) {
+  const documents: [string, unknown][] = [
+    ['deployer-plan.json', deployerPlanPolicy(scope)],
+    ['deployer-apply.json', deployerApplyPolicy(scope)],
+    ...(options.githubRepo
+      ? ([
+          ['github-plan-trust.json', githubOidcTrustPolicy(accountId, options.githubRepo, 'pull_request')],
+          ['github-apply-trust.json', githubOidcTrustPolicy(accountId, options.githubRepo, 'environment:production')],
+        ] as [string, unknown][])
+      : []),
+  ];
+  for (const [name, document] of documents) {
     writeFileSync(join(dir, name), `${JSON.stringify(document, null, 2)}\n`);
     console.log(`wrote ${relative(ROOT, join(dir, name))}`);
   }

@@ -13,8 +13,9 @@ import { checkCredentials } from './lib/aws-credentials';
 import { isMain, runMain } from './lib/cli';
 import { readEnvironments } from './lib/environments';
 import { PATHS, ROOT } from './lib/paths';
+import { renderPlanSummary } from './plan-summary/render';
 
-export const ACTIONS = ['plan', 'apply', 'destroy'] as const;
+export const ACTIONS = ['plan', 'apply', 'apply-plan', 'destroy'] as const;
 export type Action = (typeof ACTIONS)[number];
 
 export class PrerequisiteError extends Error {
@@ -64,10 +65,18 @@ export async function runTerraform(options: TerraformOptions): Promise<void> {
   const approve = options.autoApprove ? ['-auto-approve'] : [];
   if (options.action === 'plan') {
     run(options.tf, ['plan', '-input=false', '-out=tfplan'], dir);
-    writeFileSync(join(dir, 'plan.json'), run(options.tf, ['show', '-json', 'tfplan'], dir, true));
-    console.log(`\nwrote ${relative(ROOT, join(dir, 'tfplan'))} and plan.json`);
+    const planJson = run(options.tf, ['show', '-json', 'tfplan'], dir, true);
+    writeFileSync(join(dir, 'plan.json'), planJson);
+    const markdown = renderPlanSummary(JSON.parse(planJson), { title: `Plan for ${stack}` });
+    writeFileSync(join(dir, 'plan.md'), markdown);
+    console.log(`\nwrote ${relative(ROOT, join(dir, 'tfplan'))}, plan.json and plan.md\n\n${markdown}`);
   } else if (options.action === 'apply') {
     run(options.tf, ['apply', '-input=false', ...approve], dir);
+    run(options.tf, ['output'], dir);
+  } else if (options.action === 'apply-plan') {
+    // The plan a reviewer saw (make plan's tfplan): terraform applies exactly it, or refuses if stale.
+    if (!existsSync(join(dir, 'tfplan'))) throw new PrerequisiteError(`${relative(ROOT, dir)}/tfplan is missing: run \`make plan ENV=${options.env}\` first`);
+    run(options.tf, ['apply', '-input=false', 'tfplan'], dir);
     run(options.tf, ['output'], dir);
   } else {
     run(options.tf, ['destroy', '-input=false', ...approve], dir);

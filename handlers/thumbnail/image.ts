@@ -1,5 +1,6 @@
 /** Reading JPEG headers and rendering thumbnails. The only importer of sharp. */
 
+import { parse as parseIcc } from 'icc';
 import sharp, { type Metadata, type Sharp } from 'sharp';
 import { CorruptImageError, PixelLimitError, UnsupportedFormatError } from './errors';
 import { IMAGE_FORMAT, sniffFormat } from './format';
@@ -11,6 +12,25 @@ sharp.cache(false);
 export interface RenderOptions {
   readonly jpegQuality: number;
   readonly maxInputPixels: number;
+  /** Skip the embedded profile: set when it is standard sRGB, so converting to sRGB would change nothing. */
+  readonly ignoreIcc?: boolean;
+}
+
+/** The standard sRGB profile (IEC 61966-2-1) under the names cameras, editors and libvips give it. */
+const STANDARD_SRGB = /^sRGB( IEC ?61966[-.]2[-.]1| built-in)?\0*$/;
+
+/**
+ * True when the JPEG carries a standard sRGB profile: converting it to sRGB is an identity
+ * transform, which still costs a colour-managed pass over every pixel (most at large widths).
+ */
+export function isStandardSrgb(icc: Buffer | undefined): boolean {
+  if (!icc) return false;
+  try {
+    const profile = parseIcc(icc);
+    return profile.colorSpace === 'RGB' && STANDARD_SRGB.test(profile.description ?? '');
+  } catch {
+    return false;
+  }
 }
 
 /** Untrusted uploads: stop at the first libjpeg warning rather than render damaged data. */
@@ -36,6 +56,7 @@ export async function readJpegHeader(input: Uint8Array, maxInputPixels: number):
     height,
     orientation: metadata.orientation ?? 1,
     display: { width: metadata.autoOrient.width, height: metadata.autoOrient.height },
+    standardSrgb: isStandardSrgb(metadata.icc),
   };
 }
 
@@ -45,6 +66,7 @@ function decode(input: Uint8Array, options: RenderOptions): Sharp {
     failOn: FAIL_ON,
     limitInputPixels: options.maxInputPixels,
     sequentialRead: true,
+    ignoreIcc: options.ignoreIcc ?? false,
   });
 }
 

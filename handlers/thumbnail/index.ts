@@ -6,7 +6,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { S3Client } from '@aws-sdk/client-s3';
-import { SQSClient } from '@aws-sdk/client-sqs';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { Context } from 'aws-lambda';
 import { loadConfig } from './config';
@@ -35,7 +34,7 @@ const loggedOnly: FailureRecorder = {
 const processEvent = createEventProcessor({
   config,
   storage: createS3Storage(s3, config),
-  recorder: config.failureQueueUrl ? createSqsFailureRecorder(new SQSClient({ requestHandler }), config.failureQueueUrl) : loggedOnly,
+  recorder: config.failureQueueUrl ? createSqsFailureRecorder(config.failureQueueUrl, { requestHandler }) : loggedOnly,
   image: { readJpegHeader, renderThumbnails },
   log: logger,
   metrics,

@@ -59,6 +59,8 @@ export interface ImageHeader extends Dimensions {
   /** Dimensions as displayed, after the EXIF orientation is applied. */
   readonly display: Dimensions;
   readonly orientation: number;
+  /** It embeds the standard sRGB profile, so no colour conversion is needed. */
+  readonly standardSrgb: boolean;
 }
 
 export interface RenderedThumbnail extends PlannedThumbnail {

@@ -46,6 +46,8 @@ export class ThumbnailStack extends TerraformStack {
     const prefix = config.namePrefix;
 
     this.configureBackend(id, config);
+    // S3-native state locking (use_lockfile) needs Terraform 1.10, as does OpenTofu's.
+    this.addOverride('terraform.required_version', '>= 1.10.0');
     new AwsProvider(this, 'aws', {
       region: config.region,
       defaultTags: [{ tags: { Project: 's3-thumbnail-pipeline', Environment: config.environment, ManagedBy: 'cdktf', ...config.tags } }],

@@ -45,6 +45,8 @@ export interface InvocationReport {
   readonly error?: InvocationError;
   readonly logs: readonly string[];
   readonly durationMs: number;
+  /** CPU time (user + system) the handler used, all threads: what a fractional vCPU would stretch. */
+  readonly cpuMs?: number;
   readonly maxMemoryMB?: number;
   /** Set on a cold start: how long the handler module took to load. */
   readonly initMs?: number;
@@ -82,8 +84,8 @@ type WorkerMessage =
   | { type: 'ready'; initMs: number }
   | { type: 'init-error'; error: InvocationError }
   | { type: 'crash'; error: InvocationError }
-  | { type: 'result'; requestId: string; result: unknown; durationMs: number; maxRssKb: number }
-  | { type: 'error'; requestId: string; error: InvocationError; durationMs: number; maxRssKb: number };
+  | { type: 'result'; requestId: string; result: unknown; durationMs: number; cpuMs: number; maxRssKb: number }
+  | { type: 'error'; requestId: string; error: InvocationError; durationMs: number; cpuMs: number; maxRssKb: number };
 
 interface Environment {
   readonly child: ChildProcess;
@@ -245,8 +247,8 @@ export class FunctionRunner {
           const maxMemoryMB = Math.ceil(Math.max(peakKb, message.maxRssKb) / 1024);
           if (maxMemoryMB > spec.memoryMB)
             finish({ ok: false, maxMemoryMB, error: { errorType: 'Runtime.OutOfMemory', errorMessage: 'Runtime exited with error: signal: killed' } }, true);
-          else if (message.type === 'result') finish({ ok: true, result: message.result, maxMemoryMB, durationMs: message.durationMs });
-          else finish({ ok: false, error: message.error, maxMemoryMB, durationMs: message.durationMs });
+          else if (message.type === 'result') finish({ ok: true, result: message.result, maxMemoryMB, durationMs: message.durationMs, cpuMs: message.cpuMs });
+          else finish({ ok: false, error: message.error, maxMemoryMB, durationMs: message.durationMs, cpuMs: message.cpuMs });
         } else if (message.type === 'crash') {
           finish({ ok: false, error: { errorType: 'Runtime.ExitError', errorMessage: `${message.error.errorType}: ${message.error.errorMessage}` } }, true);
         }

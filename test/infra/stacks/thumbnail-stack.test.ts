@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { StackArtifacts } from '../../../infra/artifacts';
+import { resolveEnvironments } from '../../../infra/environments';
 import { devConfig, fakeArtifacts, synthStack } from '../../support/stack';
 import { address, type FoundResource, ref, resourceAt, resourcesOfType, type TerraformJson } from '../../support/terraform-json';
 import { tempDir } from '../../support/tmp';
@@ -192,6 +193,11 @@ describe('ThumbnailStack outputs and settings', () => {
   it('keeps local state outside cdktf.out by default, on a relative path', () => {
     expect(json.terraform['backend']).toEqual({ local: { path: '../../../terraform-state/thumbnails-dev.tfstate' } });
   });
+
+  it('pins the AWS provider to the version the bindings were generated from, and needs Terraform >= 1.10', () => {
+    expect(json.terraform['required_providers']).toEqual({ aws: { source: 'aws', version: '6.25.0' } });
+    expect(json.terraform['required_version']).toBe('>= 1.10.0');
+  });
 });
 
 describe('ThumbnailStack failure handling', () => {
@@ -255,5 +261,41 @@ describe('ThumbnailStack failure handling', () => {
     const statements = policyOf(resourceAt(versioned, 'aws_iam_role_policy', 'thumbnail-role/policy')).Statement;
     expect(statements[0].Action).toEqual(['s3:GetObject', 's3:GetObjectVersion']);
     expect(policyOf(resourceAt(json, 'aws_iam_role_policy', 'thumbnail-role/policy')).Statement[0].Action).toBe('s3:GetObject');
+  });
+});
+
+describe('ThumbnailStack environments', () => {
+  it('keeps state in S3 with S3-native locking when a backend is configured', () => {
+    const remote = synthStack(devConfig({ backend: { bucket: 'acme-tfstate', key: 'thumbnails/dev.tfstate', useLockfile: true } }), artifacts);
+    expect(remote.terraform['backend']).toEqual({
+      s3: { bucket: 'acme-tfstate', key: 'thumbnails/dev.tfstate', region: 'ap-northeast-1', encrypt: true, use_lockfile: true },
+    });
+  });
+
+  it('targets LocalStack: every endpoint at localhost:4566, path-style S3, no credential checks', () => {
+    const localstack = resolveEnvironments().get('localstack');
+    if (!localstack) throw new Error('no localstack environment');
+    const provider = synthStack(localstack, artifacts).provider['aws']?.[0] as Record<string, unknown>;
+    expect(provider).toMatchObject({
+      s3_use_path_style: true,
+      skip_credentials_validation: true,
+      skip_requesting_account_id: true,
+      access_key: 'test',
+      secret_key: 'test',
+    });
+    const endpoints = (provider['endpoints'] as Record<string, string>[])[0] ?? {};
+    for (const service of ['s3', 'lambda', 'iam', 'sqs', 'logs', 'sts', 'cloudwatch']) expect(endpoints[service]).toBe('http://localhost:4566');
+  });
+
+  it('gives prod its own names, retention and reserved concurrency', () => {
+    const prod = resolveEnvironments().get('prod');
+    if (!prod) throw new Error('no prod environment');
+    const prodJson = synthStack(prod, artifacts);
+    expect(resourceAt(prodJson, 'aws_lambda_function', 'thumbnail-function/function').body).toMatchObject({
+      function_name: 'thumbnails-prod-thumbnail',
+      reserved_concurrent_executions: 50,
+    });
+    expect(resourceAt(prodJson, 'aws_cloudwatch_log_group', 'thumbnail-logs/log-group').body['retention_in_days']).toBe(365);
+    expect(resourceAt(prodJson, 'aws_s3_bucket', 'image-buckets/originals/bucket').body['force_destroy']).toBe(false);
   });
 });

@@ -1,0 +1,63 @@
+/**
+ * What an invocation costs on Lambda, from a measured CPU time. Lambda gives a function CPU in
+ * proportion to its memory (1,769 MB is one full vCPU); the thumbnail work is single-threaded
+ * (sharp uses one libvips thread on glibc Linux), so below 1,769 MB the CPU part stretches and above
+ * it nothing gets faster. Pure.
+ */
+
+export const ARCHITECTURES = ['x86_64', 'arm64'] as const;
+export type Architecture = (typeof ARCHITECTURES)[number];
+
+/** Published Lambda prices, us-east-1, first pricing tier (USD). */
+export const LAMBDA_PRICES = {
+  perGbSecond: { x86_64: 0.0000166667, arm64: 0.0000133334 } satisfies Record<Architecture, number>,
+  perMillionRequests: 0.2,
+  asOf: '2025-12',
+} as const;
+
+export const FULL_VCPU_MB = 1769;
+
+export interface Measured {
+  /** CPU time (user + system) per invocation, on a full core. */
+  readonly cpuMs: number;
+  /** Wall time per invocation on a full core; the rest of it (wall - cpu) is waiting on I/O. */
+  readonly wallMs: number;
+}
+
+/** Billed duration at `memoryMB`: the CPU part stretched by the vCPU share, the waiting part unchanged, rounded up to 1 ms. */
+export function estimatedDurationMs(measured: Measured, memoryMB: number): number {
+  const share = Math.min(1, memoryMB / FULL_VCPU_MB);
+  const waiting = Math.max(0, measured.wallMs - measured.cpuMs);
+  return Math.ceil(measured.cpuMs / share + waiting);
+}
+
+/** USD per million invocations at `memoryMB` on `architecture`, requests included. */
+export function costPerMillion(measured: Measured, memoryMB: number, architecture: Architecture): number {
+  const gbSeconds = (estimatedDurationMs(measured, memoryMB) / 1000) * (memoryMB / 1024);
+  return 1e6 * gbSeconds * LAMBDA_PRICES.perGbSecond[architecture] + LAMBDA_PRICES.perMillionRequests;
+}
+
+export interface MemoryChoice {
+  readonly memoryMB: number;
+  readonly reason: string;
+}
+
+/**
+ * The default memory. The thumbnail work is CPU-bound and single-threaded, so up to one full vCPU
+ * every size costs about the same per image (a smaller size just takes longer), and time spent
+ * waiting on S3 costs less at a smaller size. So: the smallest size that holds the largest accepted
+ * input with `headroom` spare and keeps the CPU part within `maxSlowdown` of a full vCPU. Loopback
+ * waiting times are not used: they say nothing about real S3.
+ */
+export function chooseMemory(measured: Measured, peakMB: number, sizes: readonly number[], headroom = 0.3, maxSlowdown = 2): MemoryChoice {
+  const cpuOnly = { cpuMs: measured.cpuMs, wallMs: measured.cpuMs };
+  const fastest = Math.min(...sizes.map((size) => estimatedDurationMs(cpuOnly, size)));
+  const best = [...sizes]
+    .sort((a, b) => a - b)
+    .find((size) => peakMB <= size * (1 - headroom) && estimatedDurationMs(cpuOnly, size) <= fastest * maxSlowdown);
+  if (best === undefined) throw new Error(`no memory size holds a ${peakMB} MB peak with ${headroom * 100} % headroom`);
+  return {
+    memoryMB: best,
+    reason: `smallest size holding the ${peakMB} MB peak with ${headroom * 100} % spare and within ${maxSlowdown}x of a full vCPU's time; below one vCPU the CPU-bound cost per image is flat`,
+  };
+}

@@ -1,0 +1,27 @@
+/**
+ * Peak resident memory of one render, in a fresh process: `rss-probe.ts <jpeg> [width,...]` prints
+ * {"baselineMB": <after loading sharp>, "peakMB": <after rendering>}. With no file, only the baseline.
+ */
+
+import { readFileSync } from 'node:fs';
+import { readJpegHeader, renderThumbnails } from '../../handlers/thumbnail/image';
+import { planSizes } from '../../handlers/thumbnail/plan';
+
+const maxRssMB = () => process.resourceUsage().maxRSS / 1024;
+
+async function main() {
+  const [file, widthList = '100'] = process.argv.slice(2);
+  const baselineMB = maxRssMB();
+  if (file) {
+    const input = readFileSync(file);
+    const header = await readJpegHeader(input, 268_402_689);
+    const targets = widthList.split(',').map((width) => ({ width: Number(width), key: width }));
+    await renderThumbnails(input, planSizes(header.display, targets), { jpegQuality: 80, maxInputPixels: 268_402_689, ignoreIcc: header.standardSrgb });
+  }
+  console.log(JSON.stringify({ baselineMB: Math.round(baselineMB), peakMB: Math.round(maxRssMB()) }));
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exitCode = 1;
+});
