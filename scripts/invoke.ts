@@ -7,18 +7,14 @@
  */
 
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { Command } from 'commander';
 import { encodeEventKey, decodeEventKey } from '../handlers/thumbnail/keys';
-import { stackName } from '../infra/stacks/thumbnail-stack';
 import { isMain, runMain } from './lib/cli';
-import { PATHS } from './lib/paths';
 import { SAMPLES } from './lib/samples';
 import { formatReport } from './local/function-runner';
 import { LocalPipeline } from './local/pipeline';
 import { SequencerClock } from './local/s3-events';
-import { LOCAL_CREDENTIALS } from './local/s3-server';
 
 export const PLACEHOLDER_BUCKET = 'ORIGINALS_BUCKET';
 
@@ -65,15 +61,8 @@ async function main(): Promise<number> {
     throw new Error(`${options.event} is not valid JSON: ${(error as Error).message}`);
   }
 
-  const pipeline = await LocalPipeline.start({
-    stackDir: join(PATHS.cdktfOut, 'stacks', stackName(options.env)),
-    dataDir: PATHS.local,
-    reset: false,
-    concurrency: 1,
-    duplicateRate: 0,
-    notifications: false,
-  });
-  const client = new S3Client({ endpoint: pipeline.s3.endpoint, region: pipeline.model.region, forcePathStyle: true, credentials: LOCAL_CREDENTIALS });
+  const pipeline = await LocalPipeline.startEnvironment(options.env, { reset: false, concurrency: 1, duplicateRate: 0, notifications: false });
+  const client = pipeline.s3Client();
   try {
     const fn = pipeline.functionModel(options.function);
     const originals = pipeline.buckets.triggering[0];

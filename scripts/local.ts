@@ -7,7 +7,7 @@
 
 import { availableParallelism } from 'node:os';
 import { join, relative } from 'node:path';
-import { HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { MultiBar, Presets } from 'cli-progress';
 import Table from 'cli-table3';
 import { Command, Option } from 'commander';
@@ -90,9 +90,7 @@ async function startPipeline(options: LocalOptions) {
   const stack = stackName(options.env);
   const node = lambdaNodeBinary();
   console.log(`local: stack ${stack}; functions run on Node.js ${node.version}${node.version.startsWith('24.') ? '' : ' (Lambda runs 24: `make lambda-node`)'}`);
-  const pipeline = await LocalPipeline.start({
-    stackDir: join(PATHS.cdktfOut, 'stacks', stack),
-    dataDir: PATHS.local,
+  const pipeline = await LocalPipeline.startEnvironment(options.env, {
     reset: !options.keepData,
     concurrency: options.concurrency,
     duplicateRate: options.duplicateRate,
@@ -103,7 +101,7 @@ async function startPipeline(options: LocalOptions) {
   const thumbnailFn = pipeline.functionModel('thumbnail');
   const originals = pipeline.buckets.triggering[0];
   if (!originals) throw new Error('the stack has no bucket with a notification rule');
-  const thumbnails = pipeline.resolve(thumbnailFn.environment['THUMBNAIL_BUCKET'] ?? '');
+  const thumbnails = pipeline.functionVariable('thumbnail', 'THUMBNAIL_BUCKET');
   const widths = (thumbnailFn.environment['THUMBNAIL_WIDTHS'] ?? '100').split(',').map(Number);
   const failureQueue = pipeline.model.queues[0]?.name;
   console.log(`local: S3 ${pipeline.s3.endpoint} (data in ${relative(ROOT, join(PATHS.local, 's3'))}), buckets ${originals} -> ${thumbnails}`);
@@ -154,7 +152,7 @@ export function describeDelivery(delivery: Delivery): string {
 
 async function runOnce(options: LocalOptions): Promise<number> {
   const { pipeline, originals, thumbnails, widths, failureQueue } = await startPipeline(options);
-  const client = new S3Client({ endpoint: pipeline.s3.endpoint, region: pipeline.model.region, forcePathStyle: true, credentials: LOCAL_CREDENTIALS });
+  const client = pipeline.s3Client();
   try {
     const uploads = plannedUploads(options.count);
     const started = performance.now();

@@ -6,16 +6,14 @@
  * `--dry-run` lists what is waiting, by error type. `--local` works on `make local`'s queue.
  */
 
-import { join } from 'node:path';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { DeleteMessageCommand, GetQueueAttributesCommand, GetQueueUrlCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { Presets, SingleBar } from 'cli-progress';
 import { Command, Option } from 'commander';
-import { resourceNames, stackName } from '../infra/stacks/thumbnail-stack';
+import { resourceNames } from '../infra/stacks/thumbnail-stack';
 import { checkCredentials } from './lib/aws-credentials';
 import { isMain, runMain } from './lib/cli';
 import { readEnvironments } from './lib/environments';
-import { PATHS } from './lib/paths';
 import { LocalPipeline } from './local/pipeline';
 import { queueUrl } from './local/stack-model';
 
@@ -155,14 +153,7 @@ async function main(): Promise<number> {
   };
 
   if (options.local) {
-    const pipeline = await LocalPipeline.start({
-      stackDir: join(PATHS.cdktfOut, 'stacks', stackName(options.env)),
-      dataDir: PATHS.local,
-      reset: false,
-      concurrency: 2,
-      duplicateRate: 0,
-      notifications: false,
-    });
+    const pipeline = await LocalPipeline.startEnvironment(options.env, { reset: false, concurrency: 2, duplicateRate: 0, notifications: false });
     const sqs = new SQSClient({ endpoint: pipeline.sqs.endpoint, region: pipeline.model.region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
     try {
       bar.start(0, 0);

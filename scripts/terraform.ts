@@ -52,8 +52,9 @@ export interface TerraformOptions {
 }
 
 export async function runTerraform(options: TerraformOptions): Promise<void> {
-  const config = readEnvironments().get(options.env);
-  if (!config) throw new PrerequisiteError(`unknown environment "${options.env}": use one of ${[...readEnvironments().keys()].join(', ')}`);
+  const environments = readEnvironments();
+  const config = environments.get(options.env);
+  if (!config) throw new PrerequisiteError(`unknown environment "${options.env}": use one of ${[...environments.keys()].join(', ')}`);
   const stack = stackName(options.env);
   const dir = join(PATHS.cdktfOut, 'stacks', stack);
   if (!existsSync(join(dir, 'cdk.tf.json'))) throw new PrerequisiteError(`${relative(ROOT, dir)}/cdk.tf.json is missing: run \`make synth\``);

@@ -11,7 +11,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { Command, Option } from 'commander';
 import sharp from 'sharp';
 import { readJpegHeader, renderThumbnails } from '../../handlers/thumbnail/image';
@@ -201,7 +201,7 @@ async function coldStart(dir: string) {
   const node = lambdaNodeBinary();
   const layout = extractLambdaLayout(functionZipPath('thumbnail'), [PATHS.layerZip], join(dir, 'cold'));
   const s3 = await startLocalS3({ directory: join(dir, 'cold-s3'), buckets: ['originals', 'thumbnails'] });
-  const client = new S3Client({ endpoint: s3.endpoint, region: 'us-east-1', forcePathStyle: true, credentials: LOCAL_CREDENTIALS });
+  const client = s3.client('us-east-1');
   const runs = 15;
   const body = await photoJpeg(640, 480, { seed: 5 });
   const clock = new SequencerClock();
@@ -289,7 +289,7 @@ async function packagedFunction(dir: string, images: readonly BenchImage[]) {
     duplicateRate: 0,
     notifications: false,
   });
-  const client = new S3Client({ endpoint: pipeline.s3.endpoint, region: pipeline.model.region, forcePathStyle: true, credentials: LOCAL_CREDENTIALS });
+  const client = pipeline.s3Client();
   const originals = pipeline.buckets.triggering[0] as string;
   const clock = new SequencerClock();
   const invokeOn = async (key: string, bytes: Buffer) => {
@@ -328,7 +328,7 @@ async function throughput(dir: string, concurrency: number, uploads: number) {
     concurrency,
     duplicateRate: 0,
   });
-  const client = new S3Client({ endpoint: pipeline.s3.endpoint, region: pipeline.model.region, forcePathStyle: true, credentials: LOCAL_CREDENTIALS });
+  const client = pipeline.s3Client();
   try {
     const bodies = await Promise.all(Array.from({ length: 20 }, (_, i) => photoJpeg(1200, 900, { seed: 500 + i })));
     const originals = pipeline.buckets.triggering[0] as string;

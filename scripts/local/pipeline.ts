@@ -9,7 +9,10 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { stackName } from '../../infra/stacks/thumbnail-stack';
+import { PATHS } from '../lib/paths';
 import { resolveReferences } from '../lib/terraform-refs';
 import type { TerraformJson } from '../lib/terraform-json';
 import { AsyncInvoker, type DeliveryResult, LOCAL_RETRY_DELAYS_MS } from './async-invoke';
@@ -76,6 +79,11 @@ export class LocalPipeline {
     readonly faults: FaultProxy | undefined,
   ) {}
 
+  /** The synthesized stack of an environment (cdktf.out), with its data in .local/. */
+  static startEnvironment(environment: string, options: Omit<LocalPipelineOptions, 'stackDir' | 'dataDir'>): Promise<LocalPipeline> {
+    return LocalPipeline.start({ stackDir: join(PATHS.cdktfOut, 'stacks', stackName(environment)), dataDir: PATHS.local, ...options });
+  }
+
   static async start(options: LocalPipelineOptions): Promise<LocalPipeline> {
     const file = join(options.stackDir, 'cdk.tf.json');
     if (!existsSync(file)) throw new Error(`${file} is missing: run \`make synth\``);
@@ -106,6 +114,18 @@ export class LocalPipeline {
   /** Resolve a synthesized value (with `${...}` references) to its local value. */
   resolve(value: string): string {
     return resolveReferences(value, localResolver(this.model, this.endpoints));
+  }
+
+  /** A function's environment variable as the function sees it locally (bucket names resolved). */
+  functionVariable(source: string, name: string): string {
+    const value = this.functionModel(source).environment[name];
+    if (value === undefined) throw new Error(`function ${source} has no environment variable ${name}`);
+    return this.resolve(value);
+  }
+
+  /** A new S3 client for the local server, in the stack's region; the caller destroys it. */
+  s3Client(): S3Client {
+    return this.s3.client(this.model.region);
   }
 
   /** The buckets uploads go to (those with notification rules), and the others. */

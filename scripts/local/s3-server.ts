@@ -1,6 +1,7 @@
 /** A real S3-compatible server on loopback (s3rver, as serverless-s3-local uses), for local runs and tests. */
 
 import { mkdirSync } from 'node:fs';
+import { S3Client } from '@aws-sdk/client-s3';
 import S3rver from 's3rver';
 import { conditionalRequests } from './s3-conditional-requests';
 
@@ -21,6 +22,8 @@ export interface LocalS3 {
   readonly port: number;
   /** Called for every object created or removed, in the order the server stored them. */
   onObjectEvent(listener: (event: S3ObjectEvent) => void): void;
+  /** A new S3 client for this server (path-style, local credentials); the caller destroys it. */
+  client(region?: string): S3Client;
   close(): Promise<void>;
 }
 
@@ -59,6 +62,7 @@ export async function startLocalS3(options: LocalS3Options): Promise<LocalS3> {
         }
       });
     },
+    client: (region = 'us-east-1') => new S3Client({ endpoint: `http://127.0.0.1:${port}`, region, forcePathStyle: true, credentials: LOCAL_CREDENTIALS }),
     close: () => server.close(),
   };
 }

@@ -15,7 +15,6 @@ import {
 } from '../../scripts/lib/samples';
 import type { LocalPipeline } from '../../scripts/local/pipeline';
 import { s3EventRecord, SequencerClock } from '../../scripts/local/s3-events';
-import { LOCAL_CREDENTIALS } from '../../scripts/local/s3-server';
 import { startLocalStack } from '../support/local-stack';
 
 const MAX_INPUT_BYTES = 3 * 1024 * 1024;
@@ -64,9 +63,9 @@ const recordedFailures = () =>
 
 beforeAll(async () => {
   pipeline = await startLocalStack({ thumbnail: { maxInputBytes: MAX_INPUT_BYTES } });
-  client = new S3Client({ endpoint: pipeline.s3.endpoint, region: pipeline.model.region, forcePathStyle: true, credentials: LOCAL_CREDENTIALS });
+  client = pipeline.s3Client();
   originals = pipeline.buckets.triggering[0] as string;
-  thumbnails = pipeline.resolve(pipeline.functionModel('thumbnail').environment['THUMBNAIL_BUCKET'] ?? '');
+  thumbnails = pipeline.functionVariable('thumbnail', 'THUMBNAIL_BUCKET');
   queue = pipeline.model.queues[0]?.name ?? '';
   for (const testCase of CASES) await client.send(new PutObjectCommand({ Bucket: originals, Key: testCase.key, Body: await testCase.bytes() }));
   await pipeline.idle();

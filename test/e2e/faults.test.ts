@@ -4,7 +4,6 @@ import { planThumbnailKeys } from '../../handlers/thumbnail/keys';
 import { photoJpeg } from '../../scripts/lib/samples';
 import { mapLimit } from '../../scripts/local';
 import type { LocalPipeline } from '../../scripts/local/pipeline';
-import { LOCAL_CREDENTIALS } from '../../scripts/local/s3-server';
 import { startLocalStack } from '../support/local-stack';
 
 const COUNT = 24;
@@ -17,7 +16,7 @@ beforeAll(async () => {
     { thumbnail: { s3RequestTimeoutMs: 1000 } },
     { faults: { share: 0.33, seed: 7, stallMs: 5_000 }, concurrency: 4, duplicateRate: 0.2 },
   );
-  client = new S3Client({ endpoint: pipeline.s3.endpoint, region: pipeline.model.region, forcePathStyle: true, credentials: LOCAL_CREDENTIALS });
+  client = pipeline.s3Client();
   const originals = pipeline.buckets.triggering[0] as string;
   await mapLimit(Array.from({ length: COUNT }, (_, i) => i), 4, async (i) =>
     client.send(new PutObjectCommand({ Bucket: originals, Key: `faulty/${i} photo.jpg`, Body: await photoJpeg(480, 360, { seed: i }) })),
@@ -38,7 +37,7 @@ describe('S3 answering 500, 503, SlowDown or stalling for a share of requests', 
   });
 
   it('still gives every upload its thumbnail (SDK retries with jitter, then Lambda retries)', async () => {
-    const thumbnails = pipeline.resolve(pipeline.functionModel('thumbnail').environment['THUMBNAIL_BUCKET'] ?? '');
+    const thumbnails = pipeline.functionVariable('thumbnail', 'THUMBNAIL_BUCKET');
     const listed = await client.send(new ListObjectsV2Command({ Bucket: thumbnails, Prefix: 'faulty/' }));
     const expected = Array.from({ length: COUNT }, (_, i) => planThumbnailKeys(`faulty/${i} photo.jpg`, [100])[0]?.key).sort();
     expect((listed.Contents ?? []).map((object) => object.Key).sort()).toEqual(expected);

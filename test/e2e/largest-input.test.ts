@@ -1,8 +1,7 @@
-import { HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG } from '../../infra/config';
 import { grainJpeg } from '../../scripts/lib/samples';
-import { LOCAL_CREDENTIALS } from '../../scripts/local/s3-server';
 import { startLocalStack } from '../support/local-stack';
 
 describe('the largest input the default limits accept', () => {
@@ -14,7 +13,7 @@ describe('the largest input the default limits accept', () => {
     expect(jpeg.length).toBeGreaterThan(DEFAULT_CONFIG.thumbnail.maxInputBytes * 0.7);
 
     const pipeline = await startLocalStack({}, { concurrency: 1 });
-    const client = new S3Client({ endpoint: pipeline.s3.endpoint, region: pipeline.model.region, forcePathStyle: true, credentials: LOCAL_CREDENTIALS });
+    const client = pipeline.s3Client();
     try {
       await client.send(new PutObjectCommand({ Bucket: pipeline.buckets.triggering[0], Key: 'huge/largest.jpg', Body: jpeg }));
       await pipeline.idle();
@@ -26,7 +25,7 @@ describe('the largest input the default limits accept', () => {
       );
       expect(delivery?.result).toMatchObject({ ok: true, attempts: 1 });
       expect(delivery?.result.report?.maxMemoryMB).toBeLessThan(memoryMB);
-      const thumbnails = pipeline.resolve(pipeline.functionModel('thumbnail').environment['THUMBNAIL_BUCKET'] ?? '');
+      const thumbnails = pipeline.functionVariable('thumbnail', 'THUMBNAIL_BUCKET');
       expect((await client.send(new HeadObjectCommand({ Bucket: thumbnails, Key: 'huge/largest-thumbnail.jpg' }))).ContentType).toBe('image/jpeg');
     } finally {
       client.destroy();

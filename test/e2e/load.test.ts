@@ -4,7 +4,6 @@ import { photoJpeg } from '../../scripts/lib/samples';
 import { mapLimit } from '../../scripts/local';
 import type { LocalPipeline } from '../../scripts/local/pipeline';
 import { jsonLogLines } from '../../scripts/local/reports';
-import { LOCAL_CREDENTIALS } from '../../scripts/local/s3-server';
 import { startLocalStack } from '../support/local-stack';
 
 const UPLOADS = 1000;
@@ -27,8 +26,8 @@ async function listAll(bucket: string): Promise<string[]> {
 
 beforeAll(async () => {
   pipeline = await startLocalStack({}, { concurrency: 4, duplicateRate: 0.1 });
-  client = new S3Client({ endpoint: pipeline.s3.endpoint, region: pipeline.model.region, forcePathStyle: true, credentials: LOCAL_CREDENTIALS });
-  thumbnails = pipeline.resolve(pipeline.functionModel('thumbnail').environment['THUMBNAIL_BUCKET'] ?? '');
+  client = pipeline.s3Client();
+  thumbnails = pipeline.functionVariable('thumbnail', 'THUMBNAIL_BUCKET');
   const bodies = await Promise.all(Array.from({ length: 50 }, (_, i) => photoJpeg(640, 480, { seed: i })));
   const originals = pipeline.buckets.triggering[0] as string;
   const started = performance.now();

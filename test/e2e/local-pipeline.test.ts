@@ -6,7 +6,6 @@ import { orientedJpeg, photoJpeg } from '../../scripts/lib/samples';
 import { mapLimit } from '../../scripts/local';
 import type { LocalPipeline } from '../../scripts/local/pipeline';
 import { jsonLogLines } from '../../scripts/local/reports';
-import { LOCAL_CREDENTIALS } from '../../scripts/local/s3-server';
 import { startLocalStack } from '../support/local-stack';
 
 /** Keys as people name files: spaces, plus signs, unicode, nested folders, several dots. */
@@ -41,9 +40,9 @@ async function thumbnailKeys(): Promise<string[]> {
 
 beforeAll(async () => {
   pipeline = await startLocalStack({}, { duplicateRate: 0.5, random: (() => { let i = 0; return () => (i++ % 2) * 0.9; })() });
-  client = new S3Client({ endpoint: pipeline.s3.endpoint, region: pipeline.model.region, forcePathStyle: true, credentials: LOCAL_CREDENTIALS });
+  client = pipeline.s3Client();
   originals = pipeline.buckets.triggering[0] as string;
-  thumbnails = pipeline.resolve(pipeline.functionModel('thumbnail').environment['THUMBNAIL_BUCKET'] ?? '');
+  thumbnails = pipeline.functionVariable('thumbnail', 'THUMBNAIL_BUCKET');
 });
 
 afterAll(async () => {
@@ -131,7 +130,7 @@ describe('a function that keeps failing', () => {
   });
 
   it('is retried twice (the stack\'s async config), then lands in the on-failure queue with the event and the error', async () => {
-    const s3 = new S3Client({ endpoint: broken.s3.endpoint, region: broken.model.region, forcePathStyle: true, credentials: LOCAL_CREDENTIALS });
+    const s3 = broken.s3Client();
     await s3.send(new PutObjectCommand({ Bucket: broken.buckets.triggering[0], Key: 'doomed.jpg', Body: await photoJpeg(100, 100) }));
     s3.destroy();
     await broken.idle();

@@ -4,7 +4,6 @@ import { photoJpeg } from '../../scripts/lib/samples';
 import type { LocalPipeline } from '../../scripts/local/pipeline';
 import { jsonLogLines } from '../../scripts/local/reports';
 import { s3EventRecord, SequencerClock } from '../../scripts/local/s3-events';
-import { LOCAL_CREDENTIALS } from '../../scripts/local/s3-server';
 import { startLocalStack } from '../support/local-stack';
 
 // Events are made by hand here (notifications off), so the tests decide their order and number.
@@ -33,9 +32,9 @@ const thumbnail = (key: string) => client.send(new HeadObjectCommand({ Bucket: t
 
 beforeAll(async () => {
   pipeline = await startLocalStack({}, { notifications: false });
-  client = new S3Client({ endpoint: pipeline.s3.endpoint, region: pipeline.model.region, forcePathStyle: true, credentials: LOCAL_CREDENTIALS });
+  client = pipeline.s3Client();
   originals = pipeline.buckets.triggering[0] as string;
-  thumbnails = pipeline.resolve(pipeline.functionModel('thumbnail').environment['THUMBNAIL_BUCKET'] ?? '');
+  thumbnails = pipeline.functionVariable('thumbnail', 'THUMBNAIL_BUCKET');
 });
 
 afterAll(async () => {

@@ -1,4 +1,4 @@
-import { HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
 import { photoJpeg } from '../../scripts/lib/samples';
@@ -17,7 +17,7 @@ describe('make redrive, locally', () => {
     const broken = await startLocalStack({}, { stackDir, dataDir, environmentOverrides: { thumbnail: { AWS_ENDPOINT_URL_S3: 'http://127.0.0.1:9', AWS_MAX_ATTEMPTS: '1' } } });
     const originals = broken.buckets.triggering[0] as string;
     const queue = broken.model.queues[0]?.name ?? '';
-    const uploader = new S3Client({ endpoint: broken.s3.endpoint, region: broken.model.region, forcePathStyle: true, credentials: LOCAL_CREDENTIALS });
+    const uploader = broken.s3Client();
     await uploader.send(new PutObjectCommand({ Bucket: originals, Key: 'later/photo one.jpg', Body: await photoJpeg(300, 200) }));
     uploader.destroy();
     await broken.idle();
@@ -35,8 +35,8 @@ describe('make redrive, locally', () => {
     await fixed.idle();
     expect(report.replayed.map((r) => [r.key, r.errorType])).toEqual([['later/photo one.jpg', 'TransientStorageError']]);
     expect(await Promise.all(outcomes)).toEqual([true]);
-    const checker = new S3Client({ endpoint: fixed.s3.endpoint, region: fixed.model.region, forcePathStyle: true, credentials: LOCAL_CREDENTIALS });
-    const thumbnails = fixed.resolve(fixed.functionModel('thumbnail').environment['THUMBNAIL_BUCKET'] ?? '');
+    const checker = fixed.s3Client();
+    const thumbnails = fixed.functionVariable('thumbnail', 'THUMBNAIL_BUCKET');
     expect((await checker.send(new HeadObjectCommand({ Bucket: thumbnails, Key: 'later/photo one-thumbnail.jpg' }))).ContentType).toBe('image/jpeg');
     expect(fixed.sqs.messages(queue)).toEqual([]);
     checker.destroy();

@@ -1,6 +1,6 @@
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { HeadObjectCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FunctionRunner, type FunctionSpec } from '../../../scripts/local/function-runner';
@@ -45,7 +45,7 @@ function runner(layout: LambdaLayout, overrides: Partial<FunctionSpec> = {}) {
 
 beforeAll(async () => {
   s3 = await startLocalS3({ directory: join(dir, 's3'), buckets: [ORIGINALS, THUMBNAILS] });
-  client = new S3Client({ endpoint: s3.endpoint, region: 'eu-west-1', forcePathStyle: true, credentials: LOCAL_CREDENTIALS });
+  client = s3.client('eu-west-1');
 });
 
 afterAll(async () => {

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evaluateConditions } from '../../../scripts/local/s3-conditional-requests';
-import { LOCAL_CREDENTIALS, type LocalS3, startLocalS3 } from '../../../scripts/local/s3-server';
+import { type LocalS3, startLocalS3 } from '../../../scripts/local/s3-server';
 import { tempDir } from '../../support/tmp';
 
 describe('evaluateConditions', () => {
@@ -27,7 +27,7 @@ describe('the local S3 server with conditional requests', () => {
 
   beforeAll(async () => {
     s3 = await startLocalS3({ directory: tempDir('conditional'), buckets: ['b'] });
-    client = new S3Client({ endpoint: s3.endpoint, region: 'us-east-1', forcePathStyle: true, credentials: LOCAL_CREDENTIALS });
+    client = s3.client('us-east-1');
   });
 
   afterAll(async () => {
