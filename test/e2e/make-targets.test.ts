@@ -1,6 +1,6 @@
 // Every test that runs make lives in this one file, so they never write cdktf.out or .local at the same time.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from '../../scripts/lib/paths';
@@ -107,5 +107,52 @@ describe('make plan-summary', () => {
     const result = make('plan-summary');
     expect(result.status).not.toBe(0);
     expect(result.stderr).toMatch(/usage: make plan-summary PLAN=/);
+  });
+});
+
+describe('make plan and make apply-plan with a terraform binary', () => {
+  // A stand-in terraform that records its arguments and answers `show -json` with a plan.
+  function fakeTerraform() {
+    const log = join(dir, 'terraform-calls.log');
+    const fake = join(dir, 'fake-terraform');
+    const planJson = JSON.stringify({
+      format_version: '1.2',
+      resource_changes: [{ address: 'aws_s3_bucket.originals', mode: 'managed', type: 'aws_s3_bucket', name: 'originals', change: { actions: ['create'], before: null, after: {} } }],
+    });
+    writeFileSync(
+      fake,
+      [
+        '#!/bin/sh',
+        `echo "$*" >> '${log}'`,
+        'case "$1" in',
+        '  version) echo "Terraform v1.10.5" ;;',
+        '  plan) for a in "$@"; do case "$a" in -out=*) echo binary > "${a#-out=}" ;; esac; done ;;',
+        `  show) echo '${planJson}' ;;`,
+        'esac',
+      ].join('\n') + '\n',
+    );
+    chmodSync(fake, 0o755);
+    return { fake, log };
+  }
+  const withCredentials = () => ({ ...withoutCredentials(), AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'example' });
+
+  it('runs init, plan -out=tfplan and show -json in the stack folder, and writes plan.json and plan.md', () => {
+    const { fake, log } = fakeTerraform();
+    const result = spawnSync('make', ['--no-print-directory', 'plan', `TF=${fake}`], { cwd: ROOT, encoding: 'utf8', env: withCredentials() });
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    const calls = readFileSync(log, 'utf8').trim().split('\n');
+    expect(calls).toEqual(['version', 'init -input=false', 'plan -input=false -out=tfplan', 'show -json tfplan']);
+    const stack = join(ROOT, 'cdktf.out', 'stacks', 'thumbnails-dev');
+    expect(JSON.parse(readFileSync(join(stack, 'plan.json'), 'utf8')).format_version).toBe('1.2');
+    expect(readFileSync(join(stack, 'plan.md'), 'utf8')).toMatch(/### Plan for thumbnails-dev\n\n\*\*Plan:\*\* 1 to create/);
+    expect(result.stdout).toMatch(/wrote cdktf\.out\/stacks\/thumbnails-dev\/tfplan, plan\.json and plan\.md/);
+  });
+
+  it('applies exactly the saved plan', () => {
+    const { fake, log } = fakeTerraform();
+    const result = spawnSync('make', ['--no-print-directory', 'apply-plan', `TF=${fake}`], { cwd: ROOT, encoding: 'utf8', env: withCredentials() });
+    expect(result.status).toBe(0);
+    expect(readFileSync(log, 'utf8').trim().split('\n').slice(-3)).toEqual(['init -input=false', 'apply -input=false tfplan', 'output']);
   });
 });
