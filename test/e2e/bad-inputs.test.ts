@@ -15,7 +15,7 @@ import {
 } from '../../scripts/lib/samples';
 import type { LocalPipeline } from '../../scripts/local/pipeline';
 import { s3EventRecord, SequencerClock } from '../../scripts/local/s3-events';
-import { startLocalStack } from '../support/local-stack';
+import { type LocalStackSession, openLocalStack } from '../support/local-stack';
 
 const MAX_INPUT_BYTES = 3 * 1024 * 1024;
 
@@ -52,6 +52,7 @@ const CASES: Case[] = [
   { name: 'damage that still decodes (no checksum in JPEG)', key: 'matrix/silently-damaged.jpg', bytes: () => silentlyDamagedJpeg(800, 600), expect: { thumbnail: [100, 75] } },
 ];
 
+let session: LocalStackSession;
 let pipeline: LocalPipeline;
 let client: S3Client;
 let originals: string;
@@ -62,18 +63,15 @@ const recordedFailures = () =>
   pipeline.sqs.messages(queue).map((message) => JSON.parse(message.body) as { requestContext: { condition: string }; responsePayload: { errorType: string; key?: string; errorMessage: string } });
 
 beforeAll(async () => {
-  pipeline = await startLocalStack({ thumbnail: { maxInputBytes: MAX_INPUT_BYTES } });
-  client = pipeline.s3Client();
-  originals = pipeline.buckets.triggering[0] as string;
-  thumbnails = pipeline.functionVariable('thumbnail', 'THUMBNAIL_BUCKET');
+  session = await openLocalStack({ thumbnail: { maxInputBytes: MAX_INPUT_BYTES } });
+  ({ pipeline, client, originals, thumbnails } = session);
   queue = pipeline.model.queues[0]?.name ?? '';
   for (const testCase of CASES) await client.send(new PutObjectCommand({ Bucket: originals, Key: testCase.key, Body: await testCase.bytes() }));
   await pipeline.idle();
 });
 
 afterAll(async () => {
-  client?.destroy();
-  await pipeline?.close();
+  await session?.close();
 });
 
 describe('bad and unusual inputs through the local pipeline', () => {

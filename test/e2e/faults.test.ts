@@ -4,20 +4,21 @@ import { planThumbnailKeys } from '../../handlers/thumbnail/keys';
 import { photoJpeg } from '../../scripts/lib/samples';
 import { mapLimit } from '../../scripts/local';
 import type { LocalPipeline } from '../../scripts/local/pipeline';
-import { startLocalStack } from '../support/local-stack';
+import { type LocalStackSession, openLocalStack } from '../support/local-stack';
 
 const COUNT = 24;
+let session: LocalStackSession;
 let pipeline: LocalPipeline;
 let client: S3Client;
 
 beforeAll(async () => {
   // A third of the function's S3 requests fail (500, 503, SlowDown) or stall past its 1 s idle timeout.
-  pipeline = await startLocalStack(
+  session = await openLocalStack(
     { thumbnail: { s3RequestTimeoutMs: 1000 } },
     { faults: { share: 0.33, seed: 7, stallMs: 5_000 }, concurrency: 4, duplicateRate: 0.2 },
   );
-  client = pipeline.s3Client();
-  const originals = pipeline.buckets.triggering[0] as string;
+  ({ pipeline, client } = session);
+  const { originals } = session;
   await mapLimit(Array.from({ length: COUNT }, (_, i) => i), 4, async (i) =>
     client.send(new PutObjectCommand({ Bucket: originals, Key: `faulty/${i} photo.jpg`, Body: await photoJpeg(480, 360, { seed: i }) })),
   );
@@ -25,8 +26,7 @@ beforeAll(async () => {
 }, 600_000);
 
 afterAll(async () => {
-  client?.destroy();
-  await pipeline?.close();
+  await session?.close();
 });
 
 describe('S3 answering 500, 503, SlowDown or stalling for a share of requests', () => {
@@ -37,7 +37,7 @@ describe('S3 answering 500, 503, SlowDown or stalling for a share of requests', 
   });
 
   it('still gives every upload its thumbnail (SDK retries with jitter, then Lambda retries)', async () => {
-    const thumbnails = pipeline.functionVariable('thumbnail', 'THUMBNAIL_BUCKET');
+    const { thumbnails } = session;
     const listed = await client.send(new ListObjectsV2Command({ Bucket: thumbnails, Prefix: 'faulty/' }));
     const expected = Array.from({ length: COUNT }, (_, i) => planThumbnailKeys(`faulty/${i} photo.jpg`, [100])[0]?.key).sort();
     expect((listed.Contents ?? []).map((object) => object.Key).sort()).toEqual(expected);

@@ -4,10 +4,11 @@ import { photoJpeg } from '../../scripts/lib/samples';
 import { mapLimit } from '../../scripts/local';
 import type { LocalPipeline } from '../../scripts/local/pipeline';
 import { jsonLogLines } from '../../scripts/local/reports';
-import { startLocalStack } from '../support/local-stack';
+import { type LocalStackSession, openLocalStack } from '../support/local-stack';
 
 const UPLOADS = 1000;
 const UPLOAD_CONCURRENCY = 8;
+let session: LocalStackSession;
 let pipeline: LocalPipeline;
 let client: S3Client;
 let thumbnails: string;
@@ -25,11 +26,10 @@ async function listAll(bucket: string): Promise<string[]> {
 }
 
 beforeAll(async () => {
-  pipeline = await startLocalStack({}, { concurrency: 4, duplicateRate: 0.1 });
-  client = pipeline.s3Client();
-  thumbnails = pipeline.functionVariable('thumbnail', 'THUMBNAIL_BUCKET');
+  session = await openLocalStack({}, { concurrency: 4, duplicateRate: 0.1 });
+  ({ pipeline, client, thumbnails } = session);
   const bodies = await Promise.all(Array.from({ length: 50 }, (_, i) => photoJpeg(640, 480, { seed: i })));
-  const originals = pipeline.buckets.triggering[0] as string;
+  const { originals } = session;
   const started = performance.now();
   await mapLimit(Array.from({ length: UPLOADS }, (_, i) => i), UPLOAD_CONCURRENCY, (i) =>
     client.send(new PutObjectCommand({ Bucket: originals, Key: `load/${i % 20}/image ${i}.jpg`, Body: bodies[i % bodies.length] })),
@@ -40,8 +40,7 @@ beforeAll(async () => {
 }, 900_000);
 
 afterAll(async () => {
-  client?.destroy();
-  await pipeline?.close();
+  await session?.close();
 });
 
 describe(`load: ${UPLOADS} uploads through the local runner`, () => {

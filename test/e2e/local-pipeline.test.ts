@@ -6,7 +6,7 @@ import { orientedJpeg, photoJpeg } from '../../scripts/lib/samples';
 import { mapLimit } from '../../scripts/local';
 import type { LocalPipeline } from '../../scripts/local/pipeline';
 import { jsonLogLines } from '../../scripts/local/reports';
-import { startLocalStack } from '../support/local-stack';
+import { type LocalStackSession, openLocalStack, startLocalStack } from '../support/local-stack';
 
 /** Keys as people name files: spaces, plus signs, unicode, nested folders, several dots. */
 const AWKWARD_KEYS = [
@@ -24,6 +24,7 @@ const AWKWARD_KEYS = [
   'trailing.dot..jpg',
 ];
 
+let session: LocalStackSession;
 let pipeline: LocalPipeline;
 let client: S3Client;
 let originals: string;
@@ -39,15 +40,12 @@ async function thumbnailKeys(): Promise<string[]> {
 }
 
 beforeAll(async () => {
-  pipeline = await startLocalStack({}, { duplicateRate: 0.5, random: (() => { let i = 0; return () => (i++ % 2) * 0.9; })() });
-  client = pipeline.s3Client();
-  originals = pipeline.buckets.triggering[0] as string;
-  thumbnails = pipeline.functionVariable('thumbnail', 'THUMBNAIL_BUCKET');
+  session = await openLocalStack({}, { duplicateRate: 0.5, random: (() => { let i = 0; return () => (i++ % 2) * 0.9; })() });
+  ({ pipeline, client, originals, thumbnails } = session);
 });
 
 afterAll(async () => {
-  client?.destroy();
-  await pipeline?.close();
+  await session?.close();
 });
 
 describe('the local pipeline, end to end', () => {

@@ -4,9 +4,10 @@ import { photoJpeg } from '../../scripts/lib/samples';
 import type { LocalPipeline } from '../../scripts/local/pipeline';
 import { jsonLogLines } from '../../scripts/local/reports';
 import { s3EventRecord, SequencerClock } from '../../scripts/local/s3-events';
-import { startLocalStack } from '../support/local-stack';
+import { type LocalStackSession, openLocalStack } from '../support/local-stack';
 
 // Events are made by hand here (notifications off), so the tests decide their order and number.
+let session: LocalStackSession;
 let pipeline: LocalPipeline;
 let client: S3Client;
 let originals: string;
@@ -31,15 +32,12 @@ function deliver(event: { eventName: string; key: string; eTag?: string; size?: 
 const thumbnail = (key: string) => client.send(new HeadObjectCommand({ Bucket: thumbnails, Key: key })).catch(() => undefined);
 
 beforeAll(async () => {
-  pipeline = await startLocalStack({}, { notifications: false });
-  client = pipeline.s3Client();
-  originals = pipeline.buckets.triggering[0] as string;
-  thumbnails = pipeline.functionVariable('thumbnail', 'THUMBNAIL_BUCKET');
+  session = await openLocalStack({}, { notifications: false });
+  ({ pipeline, client, originals, thumbnails } = session);
 });
 
 afterAll(async () => {
-  client?.destroy();
-  await pipeline?.close();
+  await session?.close();
 });
 
 /** How many "thumbnail written" lines the given deliveries logged. */
