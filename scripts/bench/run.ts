@@ -13,6 +13,7 @@ import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { Command, Option } from 'commander';
+import { build } from 'esbuild';
 import sharp from 'sharp';
 import { readJpegHeader, renderThumbnails } from '../../handlers/thumbnail/image';
 import { planSizes } from '../../handlers/thumbnail/plan';
@@ -20,6 +21,8 @@ import { stackName } from '../../infra/stacks/thumbnail-stack';
 import { BUDGETS, formatBytes } from '../lib/budgets';
 import { isMain, runMain } from '../lib/cli';
 import { functionZipPath, PATHS, ROOT } from '../lib/paths';
+import { createZip } from '../lib/zip';
+import { esbuildOptions } from '../build';
 import { photoJpeg } from '../lib/samples';
 import { mapLimit } from '../local';
 import { lambdaNodeBinary } from '../local/function-runner';
@@ -196,45 +199,67 @@ function printRenderTable(results: readonly ImageResult[]) {
   }
 }
 
-/** The packaged function, in the Lambda-like runner: cold start against bare Node.js, on the Lambda Node.js version. */
+/** The reference handler (client-s3 and sharp, nothing else), bundled and zipped as the real one is. */
+async function referenceZip(dir: string): Promise<string> {
+  const outfile = join(dir, 'reference', 'index.js');
+  await build(esbuildOptions(join(ROOT, 'scripts', 'bench', 'reference-handler.ts'), outfile));
+  const zip = join(dir, 'reference.zip');
+  writeFileSync(zip, createZip([{ path: 'index.js', data: readFileSync(outfile) }]));
+  return zip;
+}
+
+interface ColdStart {
+  /** Median wall time of a fresh process: require the handler, then one invocation. */
+  readonly totalMs: number;
+  readonly initMs: number;
+  readonly firstInvokeMs: number;
+}
+
+/**
+ * Packaged functions in the Lambda-like layout: cold start against bare Node.js, on the Lambda
+ * Node.js version. Ours, and the reference handler that loads only what the stack requires.
+ */
 async function coldStart(dir: string) {
   const node = lambdaNodeBinary();
-  const layout = extractLambdaLayout(functionZipPath('thumbnail'), [PATHS.layerZip], join(dir, 'cold'));
+  const functions = { thumbnail: functionZipPath('thumbnail'), reference: await referenceZip(dir) };
+  type Name = keyof typeof functions;
   const s3 = await startLocalS3({ directory: join(dir, 'cold-s3'), buckets: ['originals', 'thumbnails'] });
   const client = s3.client('us-east-1');
   const runs = 15;
   const body = await photoJpeg(640, 480, { seed: 5 });
   const clock = new SequencerClock();
-  const events: string[] = [];
-  for (let i = 0; i < runs + 1; i++) {
-    const key = `cold/${i}.jpg`;
+  // A fresh upload for every process, so no run finds its thumbnail already written.
+  const upload = async (key: string) => {
     const put = await client.send(new PutObjectCommand({ Bucket: 'originals', Key: key, Body: body }));
     const record = s3EventRecord(
       { eventName: 'ObjectCreated:Put', bucket: 'originals', key, eTag: (put.ETag ?? '').replace(/"/g, ''), size: body.length, sequencer: clock.next() },
       { region: 'us-east-1', time: new Date(), requestId: 'COLD', configurationId: 'bench' },
     );
-    events.push(JSON.stringify({ Records: [record] }));
-  }
-  const probe = join(dir, 'cold', 'probe.mjs');
-  writeFileSync(
-    probe,
-    [
-      "import { createRequire } from 'node:module';",
-      'const t0 = performance.now();',
-      // As Lambda's runtime loads a CommonJS handler: require(), not import().
-      "const { handler } = createRequire(import.meta.url)(process.env.LAMBDA_TASK_ROOT + '/index.js');",
-      'const t1 = performance.now();',
-      "await handler(JSON.parse(process.env.EVENT), { awsRequestId: 'cold', invokedFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:f', getRemainingTimeInMillis: () => 30000 });",
-      'console.log(JSON.stringify({ initMs: t1 - t0, firstMs: performance.now() - t1 }));',
-      // The SDK keeps its connections open (as Lambda would reuse them): end the process explicitly.
-      'process.exit(0);',
-    ].join('\n'),
-  );
-  const env = {
+    return JSON.stringify({ Records: [record] });
+  };
+  const probe = (taskRoot: string) => {
+    const path = join(taskRoot, '..', 'probe.mjs');
+    writeFileSync(
+      path,
+      [
+        "import { createRequire } from 'node:module';",
+        'const t0 = performance.now();',
+        // As Lambda's runtime loads a CommonJS handler: require(), not import().
+        "const { handler } = createRequire(import.meta.url)(process.env.LAMBDA_TASK_ROOT + '/index.js');",
+        'const t1 = performance.now();',
+        "await handler(JSON.parse(process.env.EVENT), { awsRequestId: 'cold', invokedFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:f', getRemainingTimeInMillis: () => 30000 });",
+        'console.log(JSON.stringify({ initMs: t1 - t0, firstMs: performance.now() - t1 }));',
+        // The SDK keeps its connections open (as Lambda would reuse them): end the process explicitly.
+        'process.exit(0);',
+      ].join('\n'),
+    );
+    return path;
+  };
+  const env = (taskRoot: string, nodePath: string) => ({
     PATH: process.env['PATH'] ?? '',
     HOME: '/tmp',
-    LAMBDA_TASK_ROOT: layout.taskRoot,
-    NODE_PATH: lambdaNodePath(layout),
+    LAMBDA_TASK_ROOT: taskRoot,
+    NODE_PATH: nodePath,
     AWS_REGION: 'us-east-1',
     AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
     AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
@@ -242,38 +267,49 @@ async function coldStart(dir: string) {
     AWS_ENDPOINT_URL_S3: s3.endpoint,
     SOURCE_BUCKET: 'originals',
     THUMBNAIL_BUCKET: 'thumbnails',
+  });
+  const target = (name: Name) => {
+    const layout = extractLambdaLayout(functions[name], [PATHS.layerZip], join(dir, 'cold', name));
+    return { probe: probe(layout.taskRoot), cwd: layout.taskRoot, env: env(layout.taskRoot, lambdaNodePath(layout)) };
   };
+  const targets: Record<Name, ReturnType<typeof target>> = { thumbnail: target('thumbnail'), reference: target('reference') };
   // Asynchronous: the local S3 server runs in this process and must keep answering.
-  const wall = async (args: string[], extra: Record<string, string> = {}) => {
+  const wall = async (name: Name, args: string[], extra: Record<string, string> = {}) => {
+    const target = targets[name];
     const started = performance.now();
     const { stdout, code, stderr } = await new Promise<{ stdout: string; stderr: string; code: number | null }>((resolve) => {
-      const child = spawn(node.path, args, { env: { ...env, ...extra }, cwd: layout.taskRoot });
+      const child = spawn(node.path, args, { env: { ...target.env, ...extra }, cwd: target.cwd });
       let out = '';
       let err = '';
       child.stdout.on('data', (chunk) => (out += chunk));
       child.stderr.on('data', (chunk) => (err += chunk));
       child.on('close', (exitCode) => resolve({ stdout: out, stderr: err, code: exitCode }));
     });
-    if (code !== 0) throw new Error(`cold start probe failed (${code}): ${stderr}`);
+    if (code !== 0) throw new Error(`cold start probe of ${name} failed (${code}): ${stderr}`);
     return { ms: performance.now() - started, stdout };
   };
-  await wall(['-e', '0']);
-  await wall([probe], { EVENT: events[runs] as string });
+  const invoke = async (name: Name, key: string) => {
+    const run = await wall(name, [targets[name].probe], { EVENT: await upload(key) });
+    const inner = JSON.parse(run.stdout.trim().split('\n').pop() ?? '{}') as { initMs: number; firstMs: number };
+    return { totalMs: run.ms, initMs: inner.initMs, firstMs: inner.firstMs };
+  };
+  // One untimed round warms the file cache.
+  await wall('thumbnail', ['-e', '0']);
+  for (const name of Object.keys(functions) as Name[]) await invoke(name, `cold/warm-${name}.jpg`);
   const bare: number[] = [];
-  const handler: number[] = [];
-  const inits: number[] = [];
-  const firsts: number[] = [];
+  const samples: Record<Name, { totalMs: number; initMs: number; firstMs: number }[]> = { thumbnail: [], reference: [] };
   for (let i = 0; i < runs; i++) {
-    bare.push((await wall(['-e', '0'])).ms);
-    const run = await wall([probe], { EVENT: events[i] as string });
-    handler.push(run.ms);
-    const inner = JSON.parse(run.stdout.trim().split('\n').pop() ?? '{}');
-    inits.push(inner.initMs);
-    firsts.push(inner.firstMs);
+    bare.push((await wall('thumbnail', ['-e', '0'])).ms);
+    for (const name of Object.keys(functions) as Name[]) samples[name].push(await invoke(name, `cold/${name}-${i}.jpg`));
   }
   client.destroy();
   await s3.close();
-  return { node: node.version, bareMs: median(bare), handlerMs: median(handler), initMs: median(inits), firstInvokeMs: median(firsts), runs };
+  const summary = (name: Name): ColdStart => ({
+    totalMs: median(samples[name].map((s) => s.totalMs)),
+    initMs: median(samples[name].map((s) => s.initMs)),
+    firstInvokeMs: median(samples[name].map((s) => s.firstMs)),
+  });
+  return { node: node.version, runs, bareMs: median(bare), handler: summary('thumbnail'), reference: summary('reference') };
 }
 
 /** The packaged function on real inputs: warm CPU and wall time on a 12 MP photo, peak memory on a 24 MP one. */
@@ -386,9 +422,13 @@ async function main() {
       console.error('cold start...');
       cold = await coldStart(dir);
       say('');
-      say(`Cold start (Node.js ${cold.node}, medians of ${cold.runs} fresh processes): bare \`node -e 0\` ${fixed(cold.bareMs)} ms; ` +
-        `handler import + first invocation (640x480 JPEG, S3 on loopback) ${fixed(cold.handlerMs)} ms, of which import ${fixed(cold.initMs)} ms and first invocation ${fixed(cold.firstInvokeMs)} ms; ` +
-        `**${fixed(cold.handlerMs - cold.bareMs)} ms above bare Node.js**.`);
+      const above = (c: ColdStart) => fixed(c.totalMs - cold!.bareMs);
+      say(`Cold start (Node.js ${cold.node}, medians of ${cold.runs} fresh processes, 640x480 JPEG, S3 on loopback): bare \`node -e 0\` ${fixed(cold.bareMs)} ms.`);
+      say('');
+      say('| package | import ms | first invocation ms | total ms | above bare Node.js |');
+      say('| --- | --: | --: | --: | --: |');
+      say(`| our handler | ${fixed(cold.handler.initMs)} | ${fixed(cold.handler.firstInvokeMs)} | ${fixed(cold.handler.totalMs)} | **${above(cold.handler)} ms** |`);
+      say(`| reference: client-s3 + sharp only (scripts/bench/reference-handler.ts) | ${fixed(cold.reference.initMs)} | ${fixed(cold.reference.firstInvokeMs)} | ${fixed(cold.reference.totalMs)} | ${above(cold.reference)} ms |`);
     }
     const functionZip = statSync(functionZipPath('thumbnail')).size;
     const layerZip = statSync(PATHS.layerZip).size;
@@ -427,7 +467,10 @@ async function main() {
         met: packaged.peak24MB <= packaged.memoryMB * 0.7,
       });
     }
-    if (cold) targets.push({ name: 'cold start <= 80 ms above bare Node.js', measured: `${fixed(cold.handlerMs - cold.bareMs)} ms`, met: cold.handlerMs - cold.bareMs <= 80 });
+    if (cold) {
+      const above = cold.handler.totalMs - cold.bareMs;
+      targets.push({ name: 'cold start <= 80 ms above bare Node.js', measured: `${fixed(above)} ms (the client-s3 + sharp reference alone: ${fixed(cold.reference.totalMs - cold.bareMs)} ms)`, met: above <= 80 });
+    }
     targets.push({ name: 'function zip <= 300 KB', measured: formatBytes(functionZip), met: functionZip <= BUDGETS.functionZipBytes });
     targets.push({ name: 'layer zip <= 9 MB', measured: formatBytes(layerZip), met: layerZip <= BUDGETS.layerZipBytes });
 

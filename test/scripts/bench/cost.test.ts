@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { chooseMemory, costPerMillion, estimatedDurationMs, FULL_VCPU_MB, LAMBDA_PRICES } from '../../../scripts/bench/cost';
-import { iterationsFor, median, ratio } from '../../../scripts/bench/stats';
 
 const measured = { cpuMs: 60, wallMs: 70 };
 
@@ -40,23 +39,5 @@ describe('chooseMemory', () => {
 
   it('refuses when nothing holds the peak', () => {
     expect(() => chooseMemory(measured, 5000, [512, 1024])).toThrow(/no memory size holds/);
-  });
-});
-
-describe('stats', () => {
-  it.each([
-    [[3, 1, 2], 2],
-    [[4, 1, 3, 2], 2.5],
-  ])('median(%j) = %d', (values, expected) => {
-    expect(median(values)).toBe(expected);
-  });
-
-  it('has no median of nothing, and no ratio to zero', () => {
-    expect(() => median([])).toThrow(RangeError);
-    expect(ratio(1, 0)).toBeNaN();
-  });
-
-  it('runs fewer iterations on big images', () => {
-    expect([iterationsFor(1), iterationsFor(12), iterationsFor(24)]).toEqual([15, 9, 5]);
   });
 });
