@@ -86,9 +86,9 @@ export class ObjectTooLargeError extends ThumbnailError {
 
 /** The original no longer exists (deleted before it was processed). */
 export class ObjectGoneError extends ThumbnailError {
-  constructor(bucket: string, key: string, options?: { cause?: unknown }) {
+  /** `status`: the HTTP status S3 answered with. */
+  constructor(bucket: string, key: string, status: number | undefined, options?: { cause?: unknown }) {
     // Without s3:ListBucket (deliberately not granted), S3 reports a missing key as 403.
-    const status = (options?.cause as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
     const detail = status === 403 ? ' (S3 answered 403: the key is missing, or the role may not read it)' : '';
     super(`s3://${bucket}/${key} no longer exists${detail}`, FAILURE_CLASS.permanent, options);
     this.name = 'ObjectGoneError';

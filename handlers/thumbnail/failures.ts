@@ -43,26 +43,46 @@ export interface FailureRecord {
 /** The condition the handler writes; Lambda writes `RetriesExhausted` or `EventAgeExceeded`. */
 export const PERMANENT_FAILURE_CONDITION = 'PermanentFailure';
 
-export function buildFailureRecord(failure: Failure, context: FailureContext, now: Date): FailureRecord {
+export interface FailureRecordFields {
+  readonly requestContext: FailureRecord['requestContext'];
+  readonly payload: unknown;
+  /** `Handled`: the function reported the error; `Unhandled`: it threw. */
+  readonly functionError: 'Handled' | 'Unhandled';
+  readonly response: FailureRecord['responsePayload'];
+  readonly now: Date;
+}
+
+/** A record in the shape of Lambda's on-failure destination records, whoever writes it. */
+export function failureRecord(fields: FailureRecordFields): FailureRecord {
   return {
     version: '1.0',
-    timestamp: now.toISOString(),
+    timestamp: fields.now.toISOString(),
+    requestContext: fields.requestContext,
+    requestPayload: fields.payload,
+    responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: fields.functionError },
+    responsePayload: fields.response,
+  };
+}
+
+export function buildFailureRecord(failure: Failure, context: FailureContext, now: Date): FailureRecord {
+  return failureRecord({
     requestContext: {
       requestId: context.requestId,
       functionArn: context.functionArn,
       condition: PERMANENT_FAILURE_CONDITION,
       approximateInvokeCount: 1,
     },
-    requestPayload: failure.payload,
-    responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Handled' },
-    responsePayload: {
+    payload: failure.payload,
+    functionError: 'Handled',
+    response: {
       errorType: failure.error.name,
       errorMessage: failure.error.message,
       failureClass: failure.error.failureClass,
       ...(failure.bucket === undefined ? {} : { bucket: failure.bucket }),
       ...(failure.key === undefined ? {} : { key: failure.key }),
     },
-  };
+    now,
+  });
 }
 
 export interface FailureRecorder {

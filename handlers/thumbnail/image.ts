@@ -6,14 +6,15 @@ import { CorruptImageError, PixelLimitError, UnsupportedFormatError } from './er
 import { IMAGE_FORMAT, sniffFormat } from './format';
 import type { ImageHeader, PlannedThumbnail, RenderedThumbnail } from './types';
 
+/** What rendering needs from the header readJpegHeader read. */
+export type RenderHeader = Pick<ImageHeader, 'standardSrgb'>;
+
 // Each invocation sees different images: libvips' operation cache would only hold memory.
 sharp.cache(false);
 
 export interface RenderOptions {
   readonly jpegQuality: number;
   readonly maxInputPixels: number;
-  /** Skip the embedded profile: set when it is standard sRGB, so converting to sRGB would change nothing. */
-  readonly ignoreIcc?: boolean;
 }
 
 /** The standard sRGB profile (IEC 61966-2-1) under the names cameras, editors and libvips give it. */
@@ -60,13 +61,14 @@ export async function readJpegHeader(input: Uint8Array, maxInputPixels: number):
   };
 }
 
-function decode(input: Uint8Array, options: RenderOptions): Sharp {
+function decode(input: Uint8Array, header: RenderHeader, options: RenderOptions): Sharp {
   return sharp(input, {
     autoOrient: true,
     failOn: FAIL_ON,
     limitInputPixels: options.maxInputPixels,
     sequentialRead: true,
-    ignoreIcc: options.ignoreIcc ?? false,
+    // A standard sRGB profile makes the conversion to sRGB an identity: skip it.
+    ignoreIcc: header.standardSrgb,
   });
 }
 
@@ -84,11 +86,13 @@ async function guard<T>(work: Promise<T>): Promise<T> {
 }
 
 /**
- * Render every planned thumbnail. The JPEG is decoded once, at the reduced scale the largest
- * output needs (libjpeg shrink-on-load); smaller outputs are resized from that intermediate.
+ * Render every planned thumbnail of a JPEG whose header readJpegHeader has read. The JPEG is
+ * decoded once, at the reduced scale the largest output needs (libjpeg shrink-on-load); smaller
+ * outputs are resized from that intermediate.
  */
 export async function renderThumbnails(
   input: Uint8Array,
+  header: RenderHeader,
   planned: readonly PlannedThumbnail[],
   options: RenderOptions,
 ): Promise<RenderedThumbnail[]> {
@@ -96,11 +100,11 @@ export async function renderThumbnails(
   if (largest === undefined) return [];
   const resize = (target: PlannedThumbnail) => ({ width: target.width, height: target.height, fit: 'fill' as const });
   if (rest.length === 0) {
-    const body = await guard(encode(decode(input, options).resize(resize(largest)), options));
+    const body = await guard(encode(decode(input, header, options).resize(resize(largest)), options));
     return [{ ...largest, body }];
   }
   const { data, info } = await guard(
-    decode(input, options).resize(resize(largest)).toColourspace('srgb').raw().toBuffer({ resolveWithObject: true }),
+    decode(input, header, options).resize(resize(largest)).toColourspace('srgb').raw().toBuffer({ resolveWithObject: true }),
   );
   const fromIntermediate = () => sharp(data, { raw: { width: info.width, height: info.height, channels: info.channels } });
   const bodies = await Promise.all([

@@ -87,7 +87,7 @@ export function createEventProcessor(deps: ProcessorDeps) {
     const downloaded = deps.now();
     const header = await deps.image.readJpegHeader(original.body, config.maxInputPixels);
     const planned = planSizes(header.display, pending);
-    const rendered = await deps.image.renderThumbnails(original.body, planned, { ...config, ignoreIcc: header.standardSrgb });
+    const rendered = await deps.image.renderThumbnails(original.body, header, planned, config);
     const renderedAt = deps.now();
 
     // The primary thumbnail goes last: when it is current, every other width is too.

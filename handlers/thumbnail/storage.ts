@@ -97,7 +97,7 @@ export function createS3Storage(client: S3Client, options: StorageOptions): Stor
           new GetObjectCommand({ Bucket: bucket, Key: key, ...(record.eTag ? { IfMatch: `"${record.eTag}"` } : {}), ...owner }),
         );
       } catch (error) {
-        if (isAbsent(error)) throw new ObjectGoneError(bucket, key, { cause: error });
+        if (isAbsent(error)) throw new ObjectGoneError(bucket, key, statusOf(error), { cause: error });
         if (isConditionFailed(error)) return SOURCE_CHANGED;
         throw translate(error, `GET s3://${bucket}/${key}`);
       }

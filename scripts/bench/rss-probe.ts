@@ -16,7 +16,7 @@ async function main() {
     const input = readFileSync(file);
     const header = await readJpegHeader(input, 268_402_689);
     const targets = widthList.split(',').map((width) => ({ width: Number(width), key: width }));
-    await renderThumbnails(input, planSizes(header.display, targets), { jpegQuality: 80, maxInputPixels: 268_402_689, ignoreIcc: header.standardSrgb });
+    await renderThumbnails(input, header, planSizes(header.display, targets), { jpegQuality: 80, maxInputPixels: 268_402_689 });
   }
   console.log(JSON.stringify({ baselineMB: Math.round(baselineMB), peakMB: Math.round(maxRssMB()) }));
 }

@@ -101,7 +101,7 @@ async function benchImages(dir: string): Promise<BenchImage[]> {
 
 async function ours(bytes: Buffer, widths: readonly number[] = [100]) {
   const header = await readJpegHeader(bytes, RENDER.maxInputPixels);
-  return renderThumbnails(bytes, planSizes(header.display, widths.map((width) => ({ width, key: String(width) }))), { ...RENDER, ignoreIcc: header.standardSrgb });
+  return renderThumbnails(bytes, header, planSizes(header.display, widths.map((width) => ({ width, key: String(width) }))), RENDER);
 }
 
 async function timed(work: () => unknown): Promise<number> {

@@ -6,7 +6,7 @@
  * configurable and short.
  */
 
-import type { FailureRecord } from '../../handlers/thumbnail/failures';
+import { type FailureRecord, failureRecord } from '../../handlers/thumbnail/failures';
 import type { InvocationReport } from './function-runner';
 
 export interface AsyncInvokePolicy {
@@ -53,17 +53,16 @@ export function destinationRecord(
   report: InvocationReport | undefined,
   now: Date,
 ): FailureRecord {
-  return {
-    version: '1.0',
-    timestamp: now.toISOString(),
+  return failureRecord({
     requestContext: { requestId: report?.requestId ?? 'expired', functionArn: `${functionArn}:$LATEST`, condition, approximateInvokeCount: attempts },
-    requestPayload: event,
-    responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' },
-    responsePayload: {
+    payload: event,
+    functionError: 'Unhandled',
+    response: {
       errorType: report?.error?.errorType ?? 'EventAgeExceeded',
       errorMessage: report?.error?.errorMessage ?? 'the event expired before it could be processed',
     },
-  };
+    now,
+  });
 }
 
 export class AsyncInvoker {

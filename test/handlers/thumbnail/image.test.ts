@@ -30,7 +30,7 @@ const OPTIONS = { jpegQuality: 80, maxInputPixels: 100_000_000 };
 async function thumbnail(input: Uint8Array, widths: number[] = [100]) {
   const header = await readJpegHeader(input, OPTIONS.maxInputPixels);
   const planned = planSizes(header.display, widths.map((width) => ({ width, key: `w${width}` })));
-  return renderThumbnails(input, planned, OPTIONS);
+  return renderThumbnails(input, header, planned, OPTIONS);
 }
 
 async function only(input: Uint8Array) {
@@ -57,8 +57,8 @@ describe('readJpegHeader', () => {
   it('skipping an sRGB profile changes no colour: the transform it skips is the identity', async () => {
     const jpeg = await sharp({ create: { width: 400, height: 300, channels: 3, background: { r: 200, g: 60, b: 40 } } }).withIccProfile('srgb').jpeg({ quality: 95 }).toBuffer();
     const planned = planSizes({ width: 400, height: 300 }, [{ width: 100, key: 'k' }]);
-    const [converted] = await renderThumbnails(jpeg, planned, OPTIONS);
-    const [skipped] = await renderThumbnails(jpeg, planned, { ...OPTIONS, ignoreIcc: true });
+    const [converted] = await renderThumbnails(jpeg, { standardSrgb: false }, planned, OPTIONS);
+    const [skipped] = await renderThumbnails(jpeg, { standardSrgb: true }, planned, OPTIONS);
     expect(colourDistance((await decode(converted!.body)).at(0.5, 0.5), (await decode(skipped!.body)).at(0.5, 0.5))).toBeLessThanOrEqual(2);
   });
 

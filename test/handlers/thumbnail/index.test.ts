@@ -176,13 +176,14 @@ describe('thumbnail handler', () => {
   });
 
   it.each([
-    ['NoSuchKey', 404],
-    ['AccessDenied', 403],
-  ])('records an original deleted before processing (%s) as a permanent failure', async (name, status) => {
+    ['NoSuchKey', 404, /no longer exists$/],
+    ['AccessDenied', 403, /no longer exists \(S3 answered 403: the key is missing, or the role may not read it\)$/],
+  ])('records an original deleted before processing (%s) as a permanent failure', async (name, status, message) => {
     s3.on(GetObjectCommand).rejects(s3Error(name, status));
     const summary = await handler(s3Event({ bucket: ORIGINALS, key: 'gone.jpg', eTag: 'v1' }), lambdaContext());
     expect(summary.failed).toBe(1);
     expect(failureRecords()[0]?.responsePayload.errorType).toBe('ObjectGoneError');
+    expect(failureRecords()[0]?.responsePayload.errorMessage).toMatch(message);
   });
 
   it('treats 403 on a missing thumbnail as absent (the role may not list the bucket)', async () => {

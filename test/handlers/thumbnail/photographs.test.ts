@@ -22,7 +22,7 @@ const REFUSED: Record<string, new (...args: never[]) => Error> = {
 async function thumbnail(file: string) {
   const input = readFileSync(join(fixtures.dir, file));
   const header = await readJpegHeader(input, OPTIONS.maxInputPixels);
-  const [result] = await renderThumbnails(input, planSizes(header.display, [{ width: 100, key: 'k' }]), OPTIONS);
+  const [result] = await renderThumbnails(input, header, planSizes(header.display, [{ width: 100, key: 'k' }]), OPTIONS);
   if (!result) throw new Error('nothing rendered');
   return { input, header, body: result.body, metadata: await sharp(result.body).metadata() };
 }
@@ -48,7 +48,7 @@ describe.skipIf(!fixtures.present)(`real photographs (${fixtures.label})`, () =>
 
   it.each(Object.entries(REFUSED))('%s is refused with %o', async (file, type) => {
     const input = readFileSync(join(fixtures.dir, file));
-    await expect(readJpegHeader(input, OPTIONS.maxInputPixels).then((header) => renderThumbnails(input, planSizes(header.display, [{ width: 100, key: 'k' }]), OPTIONS))).rejects.toThrow(type);
+    await expect(readJpegHeader(input, OPTIONS.maxInputPixels).then((header) => renderThumbnails(input, header, planSizes(header.display, [{ width: 100, key: 'k' }]), OPTIONS))).rejects.toThrow(type);
   });
 
   it.each(others)('%s (not a JPEG, named .jpg in an upload) is refused', async (file) => {
