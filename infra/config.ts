@@ -13,7 +13,8 @@ export const LAMBDA_RUNTIME = 'nodejs24.x';
 
 export const LAMBDA_ARCHITECTURE = 'x86_64';
 
-const awsAccountId = z.string().regex(/^[0-9]{12}$/, 'must be a 12-digit AWS account id');
+/** A 12-digit AWS account id; also checks the `make policies` ACCOUNT_ID. */
+export const awsAccountId = z.string().regex(/^[0-9]{12}$/, 'must be a 12-digit AWS account id');
 
 const principalArn = z
   .string()

@@ -4,7 +4,7 @@
  * Every resource is scoped to the environment's name prefix, region and account. Pure.
  */
 
-import type { PolicyDocument, PolicyStatement } from './policies';
+import { policy, type PolicyDocument, type PolicyStatement } from './policies';
 
 export interface DeployerScope {
   readonly namePrefix: string;
@@ -134,29 +134,26 @@ const DESCRIBE_LOG_GROUPS: PolicyStatement = { Sid: 'ReadLogGroupList', Effect: 
 
 /** `terraform plan`: read every resource of the stack and the state; change nothing but the lock file. */
 export function deployerPlanPolicy(scope: DeployerScope): PolicyDocument {
-  return { Version: '2012-10-17', Statement: [...statements(READ_ACTIONS, stackResourceArns(scope), 'read'), DESCRIBE_LOG_GROUPS, ...stateStatements(scope, false)] };
+  return policy(...statements(READ_ACTIONS, stackResourceArns(scope), 'read'), DESCRIBE_LOG_GROUPS, ...stateStatements(scope, false));
 }
 
 /** `terraform apply` and `destroy`: the plan rights, plus creating, changing and deleting the stack's resources. */
 export function deployerApplyPolicy(scope: DeployerScope): PolicyDocument {
   const arns = stackResourceArns(scope);
-  return {
-    Version: '2012-10-17',
-    Statement: [
-      ...statements(READ_ACTIONS, arns, 'read'),
-      DESCRIBE_LOG_GROUPS,
-      ...statements(WRITE_ACTIONS, arns, 'write'),
-      {
-        // Only the stack's own roles, and only to Lambda.
-        Sid: 'PassStackRolesToLambda',
-        Effect: 'Allow',
-        Action: 'iam:PassRole',
-        Resource: arns.roles,
-        Condition: { StringEquals: { 'iam:PassedToService': 'lambda.amazonaws.com' } },
-      },
-      ...stateStatements(scope, true),
-    ],
-  };
+  return policy(
+    ...statements(READ_ACTIONS, arns, 'read'),
+    DESCRIBE_LOG_GROUPS,
+    ...statements(WRITE_ACTIONS, arns, 'write'),
+    {
+      // Only the stack's own roles, and only to Lambda.
+      Sid: 'PassStackRolesToLambda',
+      Effect: 'Allow',
+      Action: 'iam:PassRole',
+      Resource: arns.roles,
+      Condition: { StringEquals: { 'iam:PassedToService': 'lambda.amazonaws.com' } },
+    },
+    ...stateStatements(scope, true),
+  );
 }
 
 export const GITHUB_OIDC_PROVIDER = 'token.actions.githubusercontent.com';
@@ -167,18 +164,13 @@ export const GITHUB_OIDC_PROVIDER = 'token.actions.githubusercontent.com';
  */
 export function githubOidcTrustPolicy(accountId: string, repository: string, context: 'pull_request' | 'ref:refs/heads/main' | `environment:${string}`): PolicyDocument {
   if (!/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(repository)) throw new Error(`GitHub repository must be owner/name, got "${repository}"`);
-  return {
-    Version: '2012-10-17',
-    Statement: [
-      {
-        Sid: 'GitHubActionsOfThisRepository',
-        Effect: 'Allow',
-        Principal: { Federated: `arn:aws:iam::${accountId}:oidc-provider/${GITHUB_OIDC_PROVIDER}` },
-        Action: 'sts:AssumeRoleWithWebIdentity',
-        Condition: {
-          StringEquals: { [`${GITHUB_OIDC_PROVIDER}:aud`]: 'sts.amazonaws.com', [`${GITHUB_OIDC_PROVIDER}:sub`]: `repo:${repository}:${context}` },
-        },
-      },
-    ],
-  };
+  return policy({
+    Sid: 'GitHubActionsOfThisRepository',
+    Effect: 'Allow',
+    Principal: { Federated: `arn:aws:iam::${accountId}:oidc-provider/${GITHUB_OIDC_PROVIDER}` },
+    Action: 'sts:AssumeRoleWithWebIdentity',
+    Condition: {
+      StringEquals: { [`${GITHUB_OIDC_PROVIDER}:aud`]: 'sts.amazonaws.com', [`${GITHUB_OIDC_PROVIDER}:sub`]: `repo:${repository}:${context}` },
+    },
+  });
 }

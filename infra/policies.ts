@@ -19,7 +19,8 @@ export interface PolicyDocument {
   readonly Statement: readonly PolicyStatement[];
 }
 
-const policy = (...statements: (PolicyStatement | false | undefined)[]): PolicyDocument => ({
+/** A policy document of the given statements; `false` and `undefined` leave a statement out. */
+export const policy = (...statements: (PolicyStatement | false | undefined)[]): PolicyDocument => ({
   Version: '2012-10-17',
   Statement: statements.filter((statement): statement is PolicyStatement => Boolean(statement)),
 });
@@ -92,21 +93,21 @@ export const logsOnlyPolicy = (logGroupArn: string): PolicyDocument => policy(wr
 
 const bucketAndObjects = (bucketArn: string) => [bucketArn, `${bucketArn}/*`];
 
-/** Every request to the bucket must use TLS. */
-export const denyInsecureTransportStatement = (bucketArn: string): PolicyStatement => ({
+/** Every request to the resource, through any action of `service`, must use TLS. */
+export const denyInsecureTransportStatement = (service: 's3' | 'sqs', resource: OneOrMany): PolicyStatement => ({
   Sid: 'DenyInsecureTransport',
   Effect: 'Deny',
   Principal: '*',
-  Action: 's3:*',
-  Resource: bucketAndObjects(bucketArn),
+  Action: `${service}:*`,
+  Resource: resource,
   Condition: { Bool: { 'aws:SecureTransport': false } },
 });
 
-export const originalsBucketPolicy = (bucketArn: string): PolicyDocument => policy(denyInsecureTransportStatement(bucketArn));
+export const originalsBucketPolicy = (bucketArn: string): PolicyDocument => policy(denyInsecureTransportStatement('s3', bucketAndObjects(bucketArn)));
 
 /** TLS only, and nobody but the thumbnail function's role writes or deletes thumbnails. */
 export function thumbnailsBucketPolicy(bucketArn: string, writerRoleArn: string): PolicyDocument {
-  return policy(denyInsecureTransportStatement(bucketArn), {
+  return policy(denyInsecureTransportStatement('s3', bucketAndObjects(bucketArn)), {
     Sid: 'OnlyTheThumbnailFunctionWrites',
     Effect: 'Deny',
     Principal: '*',
@@ -127,13 +128,4 @@ export function invokerPolicy(functionArn: string): PolicyDocument {
 }
 
 /** The failure queue accepts only TLS requests. */
-export function failureQueuePolicy(queueArn: string): PolicyDocument {
-  return policy({
-    Sid: 'DenyInsecureTransport',
-    Effect: 'Deny',
-    Principal: '*',
-    Action: 'sqs:*',
-    Resource: queueArn,
-    Condition: { Bool: { 'aws:SecureTransport': false } },
-  });
-}
+export const failureQueuePolicy = (queueArn: string): PolicyDocument => policy(denyInsecureTransportStatement('sqs', queueArn));

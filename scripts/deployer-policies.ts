@@ -7,6 +7,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { Command } from 'commander';
+import { awsAccountId } from '../infra/config';
 import { deployerApplyPolicy, deployerPlanPolicy, githubOidcTrustPolicy } from '../infra/deployer-policies';
 import { stackName } from '../infra/stacks/thumbnail-stack';
 import { isMain, runMain } from './lib/cli';
@@ -23,8 +24,9 @@ async function main() {
   const options = program.opts<{ env: string; accountId?: string; githubRepo?: string }>();
   const config = readEnvironments().get(options.env);
   if (!config) throw new Error(`unknown environment "${options.env}"`);
-  const accountId = options.accountId ?? config.accountId;
-  if (!accountId || !/^[0-9]{12}$/.test(accountId)) throw new Error('the account is needed: pass ACCOUNT_ID=<12 digits> or set accountId for the environment in environments.json');
+  const account = awsAccountId.safeParse(options.accountId ?? config.accountId);
+  if (!account.success) throw new Error('the account is needed: pass ACCOUNT_ID=<12 digits> or set accountId for the environment in environments.json');
+  const accountId = account.data;
   const scope = {
     namePrefix: config.namePrefix,
     region: config.region,

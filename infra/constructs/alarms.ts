@@ -18,40 +18,28 @@ export class PipelineAlarms extends Construct {
   constructor(scope: Construct, id: string, props: PipelineAlarmsProps) {
     super(scope, id);
     const actions = props.notificationTopicArn ? { alarmActions: [props.notificationTopicArn], okActions: [props.notificationTopicArn] } : {};
-    const lambda = (metric: string, threshold: number, description: string) => ({
-      namespace: 'AWS/Lambda',
-      metricName: metric,
-      dimensions: { FunctionName: props.functionName },
-      statistic: 'Sum',
-      period: 300,
-      evaluationPeriods: 1,
-      threshold,
-      comparisonOperator: 'GreaterThanOrEqualToThreshold',
-      treatMissingData: 'notBreaching',
-      alarmDescription: description,
-      ...actions,
-    });
-    this.errors = new CloudwatchMetricAlarm(this, 'errors', {
-      alarmName: `${props.namePrefix}-thumbnail-errors`,
-      ...lambda('Errors', props.errorThreshold, 'The thumbnail function threw (transient failures Lambda will retry).'),
-    });
-    this.throttles = new CloudwatchMetricAlarm(this, 'throttles', {
-      alarmName: `${props.namePrefix}-thumbnail-throttles`,
-      ...lambda('Throttles', 1, 'Invocations were throttled: reserved or account concurrency is exhausted.'),
-    });
-    this.failures = new CloudwatchMetricAlarm(this, 'failure-queue-depth', {
-      alarmName: `${props.namePrefix}-thumbnail-failures-waiting`,
-      namespace: 'AWS/SQS',
-      metricName: 'ApproximateNumberOfMessagesVisible',
-      dimensions: { QueueName: props.failureQueueName },
-      statistic: 'Maximum',
-      period: 300,
-      evaluationPeriods: 1,
-      threshold: 1,
-      comparisonOperator: 'GreaterThanOrEqualToThreshold',
-      treatMissingData: 'notBreaching',
-      alarmDescription: 'Uploads failed and are recorded in the failure queue: read them, fix the cause, run `make redrive`.',
-      ...actions,
-    });
+    // Every alarm: one 5-minute period at or over the threshold; no data is no trouble.
+    const alarm = (id: string, name: string, metric: { namespace: string; metricName: string; dimensions: Record<string, string>; statistic: string }, threshold: number, description: string) =>
+      new CloudwatchMetricAlarm(this, id, {
+        alarmName: `${props.namePrefix}-${name}`,
+        ...metric,
+        period: 300,
+        evaluationPeriods: 1,
+        threshold,
+        comparisonOperator: 'GreaterThanOrEqualToThreshold',
+        treatMissingData: 'notBreaching',
+        alarmDescription: description,
+        ...actions,
+      });
+    const lambda = (metricName: string) => ({ namespace: 'AWS/Lambda', metricName, dimensions: { FunctionName: props.functionName }, statistic: 'Sum' });
+    this.errors = alarm('errors', 'thumbnail-errors', lambda('Errors'), props.errorThreshold, 'The thumbnail function threw (transient failures Lambda will retry).');
+    this.throttles = alarm('throttles', 'thumbnail-throttles', lambda('Throttles'), 1, 'Invocations were throttled: reserved or account concurrency is exhausted.');
+    this.failures = alarm(
+      'failure-queue-depth',
+      'thumbnail-failures-waiting',
+      { namespace: 'AWS/SQS', metricName: 'ApproximateNumberOfMessagesVisible', dimensions: { QueueName: props.failureQueueName }, statistic: 'Maximum' },
+      1,
+      'Uploads failed and are recorded in the failure queue: read them, fix the cause, run `make redrive`.',
+    );
   }
 }
