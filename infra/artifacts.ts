@@ -2,6 +2,8 @@
 
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
+import { listHandlers } from '../scripts/lib/handlers';
+import { functionZipPath, PATHS } from '../scripts/lib/paths';
 
 export interface ZipArtifact {
   readonly path: string;
@@ -20,4 +22,12 @@ export const sha256Base64 = (bytes: Uint8Array): string => createHash('sha256').
 export function readZipArtifact(path: string, makeTarget: string): ZipArtifact {
   if (!existsSync(path)) throw new Error(`${path} does not exist: run \`make ${makeTarget}\` first`);
   return { path, sha256Base64: sha256Base64(readFileSync(path)) };
+}
+
+/** What `make zip` and `make layer` built: every handler's zip and the sharp layer. */
+export function readBuiltArtifacts(): StackArtifacts {
+  return {
+    functions: Object.fromEntries(listHandlers().map(({ name }) => [name, readZipArtifact(functionZipPath(name), 'zip')])),
+    sharpLayer: readZipArtifact(PATHS.layerZip, 'layer'),
+  };
 }

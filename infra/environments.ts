@@ -3,9 +3,8 @@
  * environments.json. Each is DEFAULT_CONFIG with the environment's values merged over it. Pure.
  */
 
+import { isPlainObject as isObject, type JsonObject as Json } from '../scripts/lib/json';
 import { ConfigValidationError, DEFAULT_CONFIG, parseStackConfig, type StackConfig } from './config';
-
-type Json = Record<string, unknown>;
 
 /** Built-in environments, as overrides of DEFAULT_CONFIG. */
 export const BUILT_IN_ENVIRONMENTS: Readonly<Record<string, Json>> = {
@@ -32,8 +31,6 @@ export const BUILT_IN_ENVIRONMENTS: Readonly<Record<string, Json>> = {
     alarms: { enabled: false, errorThreshold: 1 },
   },
 };
-
-const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** Objects merge key by key; anything else (arrays included) is replaced. */
 export function mergeConfig(base: Json, override: Json): Json {

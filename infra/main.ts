@@ -5,21 +5,13 @@
 
 import { App } from 'cdktf';
 import { readEnvironments } from '../scripts/lib/environments';
-import { listHandlers } from '../scripts/lib/handlers';
-import { functionZipPath, PATHS } from '../scripts/lib/paths';
-import { readZipArtifact, type StackArtifacts } from './artifacts';
+import { PATHS } from '../scripts/lib/paths';
+import { readBuiltArtifacts } from './artifacts';
 import { stackName, ThumbnailStack } from './stacks/thumbnail-stack';
-
-function readArtifacts(): StackArtifacts {
-  return {
-    functions: Object.fromEntries(listHandlers().map(({ name }) => [name, readZipArtifact(functionZipPath(name), 'zip')])),
-    sharpLayer: readZipArtifact(PATHS.layerZip, 'layer'),
-  };
-}
 
 function main() {
   const environments = readEnvironments();
-  const artifacts = readArtifacts();
+  const artifacts = readBuiltArtifacts();
   const app = new App({ outdir: process.env['CDKTF_OUTDIR'] ?? PATHS.cdktfOut, skipValidation: false });
   for (const [name, config] of environments) new ThumbnailStack(app, stackName(name), { config, artifacts });
   app.synth();

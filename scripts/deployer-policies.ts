@@ -11,7 +11,7 @@ import { awsAccountId } from '../infra/config';
 import { deployerApplyPolicy, deployerPlanPolicy, githubOidcTrustPolicy } from '../infra/deployer-policies';
 import { stackName } from '../infra/stacks/thumbnail-stack';
 import { isMain, runMain } from './lib/cli';
-import { readEnvironments } from './lib/environments';
+import { readEnvironment } from './lib/environments';
 import { PATHS, ROOT } from './lib/paths';
 
 async function main() {
@@ -22,8 +22,7 @@ async function main() {
     .option('--github-repo <owner/name>', 'also write the trust policies for GitHub Actions roles (OIDC)')
     .parse();
   const options = program.opts<{ env: string; accountId?: string; githubRepo?: string }>();
-  const config = readEnvironments().get(options.env);
-  if (!config) throw new Error(`unknown environment "${options.env}"`);
+  const config = readEnvironment(options.env);
   const account = awsAccountId.safeParse(options.accountId ?? config.accountId);
   if (!account.success) throw new Error('the account is needed: pass ACCOUNT_ID=<12 digits> or set accountId for the environment in environments.json');
   const accountId = account.data;

@@ -6,11 +6,11 @@
  * sequencer are filled in from the stored object.
  */
 
-import { existsSync, readFileSync } from 'node:fs';
 import { HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { Command } from 'commander';
 import { encodeEventKey, decodeEventKey } from '../handlers/thumbnail/keys';
 import { isMain, runMain } from './lib/cli';
+import { readJsonFile } from './lib/json-file';
 import { SAMPLES } from './lib/samples';
 import { formatReport } from './local/function-runner';
 import { LocalPipeline } from './local/pipeline';
@@ -53,13 +53,7 @@ async function main(): Promise<number> {
     .option('--env <name>', 'which synthesized environment', 'dev')
     .parse();
   const options = program.opts<{ event: string; function: string; env: string }>();
-  if (!existsSync(options.event)) throw new Error(`event file ${options.event} does not exist (examples are in events/)`);
-  let event: unknown;
-  try {
-    event = JSON.parse(readFileSync(options.event, 'utf8'));
-  } catch (error) {
-    throw new Error(`${options.event} is not valid JSON: ${(error as Error).message}`);
-  }
+  const event = readJsonFile(options.event, { what: 'event file', missingHint: 'examples are in events/' });
 
   const pipeline = await LocalPipeline.startEnvironment(options.env, { reset: false, concurrency: 1, duplicateRate: 0, notifications: false });
   const client = pipeline.s3Client();

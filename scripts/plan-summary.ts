@@ -3,9 +3,9 @@
  * `terraform show -json` plan (what `make plan` writes to plan.md, and CI posts on pull requests).
  */
 
-import { existsSync, readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { isMain, runMain } from './lib/cli';
+import { readJsonFile } from './lib/json-file';
 import { renderPlanSummary } from './plan-summary/render';
 
 async function main() {
@@ -15,13 +15,7 @@ async function main() {
     .option('--title <text>', 'a heading for the summary')
     .parse();
   const options = program.opts<{ plan: string; title?: string }>();
-  if (!existsSync(options.plan)) throw new Error(`${options.plan} does not exist (make plan writes cdktf.out/stacks/<stack>/plan.json)`);
-  let json: unknown;
-  try {
-    json = JSON.parse(readFileSync(options.plan, 'utf8'));
-  } catch (error) {
-    throw new Error(`${options.plan} is not JSON: ${(error as Error).message}`);
-  }
+  const json = readJsonFile(options.plan, { missingHint: 'make plan writes cdktf.out/stacks/<stack>/plan.json' });
   process.stdout.write(renderPlanSummary(json, options.title ? { title: options.title } : {}));
 }
 

@@ -13,7 +13,7 @@ import { Command, Option } from 'commander';
 import { resourceNames } from '../infra/stacks/thumbnail-stack';
 import { checkCredentials } from './lib/aws-credentials';
 import { isMain, runMain } from './lib/cli';
-import { readEnvironments } from './lib/environments';
+import { readEnvironment } from './lib/environments';
 import { LocalPipeline } from './local/pipeline';
 import { queueUrl } from './local/stack-model';
 
@@ -90,22 +90,23 @@ export async function redrive(sqs: SQSClient, queueUrl: string, replay: (event: 
       const summary = summarize(message.Body ?? '');
       if (!summary) {
         unreadable += 1;
-      } else if (events.has(summary.event)) {
-        duplicates += 1;
-        if (!options.dryRun) await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle }));
-      } else if (options.dryRun) {
-        events.add(summary.event);
-        const { payload: _payload, ...rest } = summary;
-        waiting.push(rest);
       } else {
-        try {
-          await replay(summary.payload);
-          await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle }));
-          events.add(summary.event);
-          const { payload: _payload, ...rest } = summary;
-          replayed.push(rest);
-        } catch {
-          failedToReplay += 1;
+        const { payload, ...listed } = summary;
+        if (events.has(listed.event)) {
+          duplicates += 1;
+          if (!options.dryRun) await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle }));
+        } else if (options.dryRun) {
+          events.add(listed.event);
+          waiting.push(listed);
+        } else {
+          try {
+            await replay(payload);
+            await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle }));
+            events.add(listed.event);
+            replayed.push(listed);
+          } catch {
+            failedToReplay += 1;
+          }
         }
       }
       options.onProgress?.(handled(), Math.max(total, seen.size));
@@ -117,7 +118,10 @@ export async function redrive(sqs: SQSClient, queueUrl: string, replay: (event: 
 function printReport(report: RedriveReport, dryRun: boolean) {
   const records = dryRun ? report.waiting : report.replayed;
   const byError = new Map<string, RecordSummary[]>();
-  for (const record of records) byError.set(`${record.errorType} (${record.condition})`, [...(byError.get(`${record.errorType} (${record.condition})`) ?? []), record]);
+  for (const record of records) {
+    const error = `${record.errorType} (${record.condition})`;
+    byError.set(error, [...(byError.get(error) ?? []), record]);
+  }
   console.log(`\n${dryRun ? 'waiting in the failure queue' : 'replayed'}: ${records.length}`);
   for (const [error, list] of byError) {
     console.log(`  ${String(list.length).padStart(5)}  ${error}: ${list.slice(0, 3).map((r) => r.key ?? '?').join(', ')}${list.length > 3 ? ', ...' : ''}`);
@@ -143,8 +147,7 @@ async function main(): Promise<number> {
     .addOption(new Option('--limit <n>', 'replay at most this many').argParser(Number).default(Number.POSITIVE_INFINITY))
     .parse();
   const options = program.opts<Options>();
-  const config = readEnvironments().get(options.env);
-  if (!config) throw new Error(`unknown environment "${options.env}"`);
+  const config = readEnvironment(options.env);
   const names = resourceNames(config.namePrefix);
   const bar = new SingleBar({ format: 'redrive [{bar}] {value}/{total}', noTTYOutput: true, notTTYSchedule: 2000 }, Presets.shades_classic);
   const onProgress = (done: number, total: number) => {

@@ -11,7 +11,7 @@ import { Command, Option } from 'commander';
 import { stackName } from '../infra/stacks/thumbnail-stack';
 import { checkCredentials } from './lib/aws-credentials';
 import { isMain, runMain } from './lib/cli';
-import { readEnvironments } from './lib/environments';
+import { readEnvironment } from './lib/environments';
 import { PATHS, ROOT } from './lib/paths';
 import { renderPlanSummary } from './plan-summary/render';
 
@@ -52,9 +52,7 @@ export interface TerraformOptions {
 }
 
 export async function runTerraform(options: TerraformOptions): Promise<void> {
-  const environments = readEnvironments();
-  const config = environments.get(options.env);
-  if (!config) throw new PrerequisiteError(`unknown environment "${options.env}": use one of ${[...environments.keys()].join(', ')}`);
+  const config = readEnvironment(options.env);
   const stack = stackName(options.env);
   const dir = join(PATHS.cdktfOut, 'stacks', stack);
   if (!existsSync(join(dir, 'cdk.tf.json'))) throw new PrerequisiteError(`${relative(ROOT, dir)}/cdk.tf.json is missing: run \`make synth\``);

@@ -11,16 +11,15 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { Command, Option } from 'commander';
 import { build } from 'esbuild';
 import sharp from 'sharp';
 import { readJpegHeader, renderThumbnails } from '../../handlers/thumbnail/image';
 import { planSizes } from '../../handlers/thumbnail/plan';
-import { stackName } from '../../infra/stacks/thumbnail-stack';
 import { BUDGETS, formatBytes } from '../lib/budgets';
 import { isMain, runMain } from '../lib/cli';
-import { functionZipPath, PATHS, ROOT } from '../lib/paths';
+import { functionZipPath, PATHS, ROOT, sharedFixturesDir } from '../lib/paths';
 import { createZip } from '../lib/zip';
 import { esbuildOptions } from '../build';
 import { photoJpeg } from '../lib/samples';
@@ -34,7 +33,7 @@ import { chooseMemory, costPerMillion, estimatedDurationMs, LAMBDA_PRICES, type 
 import { fixed, iterationsFor, median, ratio } from './stats';
 import { findBinary, findGnuTime, versionOf } from './tools';
 
-const SHARED_IMAGES = process.env['SHARED_FIXTURES_DIR'] ? join(process.env['SHARED_FIXTURES_DIR'], 'images') : join(ROOT, '..', 'shared', 'fixtures', 'images');
+const SHARED_IMAGES = sharedFixturesDir('images');
 const OUT = join(ROOT, '.bench');
 const RENDER = { jpegQuality: 80, maxInputPixels: 268_402_689 };
 
@@ -199,6 +198,16 @@ function printRenderTable(results: readonly ImageResult[]) {
   }
 }
 
+/** Upload `body`, and return the S3 event (one ObjectCreated:Put record) that upload notifies. */
+async function uploadEvent(client: S3Client, clock: SequencerClock, target: { bucket: string; key: string; region: string; requestId: string }, body: Buffer) {
+  const put = await client.send(new PutObjectCommand({ Bucket: target.bucket, Key: target.key, Body: body }));
+  const record = s3EventRecord(
+    { eventName: 'ObjectCreated:Put', bucket: target.bucket, key: target.key, eTag: (put.ETag ?? '').replace(/"/g, ''), size: body.length, sequencer: clock.next() },
+    { region: target.region, time: new Date(), requestId: target.requestId, configurationId: 'bench' },
+  );
+  return { Records: [record] };
+}
+
 /** The reference handler (client-s3 and sharp, nothing else), bundled and zipped as the real one is. */
 async function referenceZip(dir: string): Promise<string> {
   const outfile = join(dir, 'reference', 'index.js');
@@ -229,14 +238,8 @@ async function coldStart(dir: string) {
   const body = await photoJpeg(640, 480, { seed: 5 });
   const clock = new SequencerClock();
   // A fresh upload for every process, so no run finds its thumbnail already written.
-  const upload = async (key: string) => {
-    const put = await client.send(new PutObjectCommand({ Bucket: 'originals', Key: key, Body: body }));
-    const record = s3EventRecord(
-      { eventName: 'ObjectCreated:Put', bucket: 'originals', key, eTag: (put.ETag ?? '').replace(/"/g, ''), size: body.length, sequencer: clock.next() },
-      { region: 'us-east-1', time: new Date(), requestId: 'COLD', configurationId: 'bench' },
-    );
-    return JSON.stringify({ Records: [record] });
-  };
+  const upload = async (key: string) =>
+    JSON.stringify(await uploadEvent(client, clock, { bucket: 'originals', key, region: 'us-east-1', requestId: 'COLD' }, body));
   const probe = (taskRoot: string) => {
     const path = join(taskRoot, '..', 'probe.mjs');
     writeFileSync(
@@ -317,8 +320,7 @@ async function packagedFunction(dir: string, images: readonly BenchImage[]) {
   // A real 12 MP photograph when there is one (the generated set always has one).
   const twelve = images.find((image) => image.megapixels >= 11 && image.megapixels <= 13.5);
   const twentyFour = images.find((image) => image.megapixels >= 23);
-  const pipeline = await LocalPipeline.start({
-    stackDir: join(PATHS.cdktfOut, 'stacks', stackName('dev')),
+  const pipeline = await LocalPipeline.startEnvironment('dev', {
     dataDir: join(dir, 'packaged'),
     reset: true,
     concurrency: 1,
@@ -329,12 +331,8 @@ async function packagedFunction(dir: string, images: readonly BenchImage[]) {
   const originals = pipeline.buckets.triggering[0] as string;
   const clock = new SequencerClock();
   const invokeOn = async (key: string, bytes: Buffer) => {
-    const put = await client.send(new PutObjectCommand({ Bucket: originals, Key: key, Body: bytes }));
-    const record = s3EventRecord(
-      { eventName: 'ObjectCreated:Put', bucket: originals, key, eTag: (put.ETag ?? '').replace(/"/g, ''), size: bytes.length, sequencer: clock.next() },
-      { region: pipeline.model.region, time: new Date(), requestId: 'BENCH', configurationId: 'bench' },
-    );
-    const report = await pipeline.invoke('thumbnail', { Records: [record] });
+    const event = await uploadEvent(client, clock, { bucket: originals, key, region: pipeline.model.region, requestId: 'BENCH' }, bytes);
+    const report = await pipeline.invoke('thumbnail', event);
     if (!report.ok) throw new Error(`packaged function failed on ${key}: ${report.error?.errorMessage}`);
     return report;
   };
@@ -357,8 +355,7 @@ async function packagedFunction(dir: string, images: readonly BenchImage[]) {
 }
 
 async function throughput(dir: string, concurrency: number, uploads: number) {
-  const pipeline = await LocalPipeline.start({
-    stackDir: join(PATHS.cdktfOut, 'stacks', stackName('dev')),
+  const pipeline = await LocalPipeline.startEnvironment('dev', {
     dataDir: join(dir, `e2e-${concurrency}`),
     reset: true,
     concurrency,

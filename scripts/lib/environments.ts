@@ -1,19 +1,22 @@
 /** The environments as configured on disk: built-ins plus environments.json (or ENVIRONMENTS_FILE). */
 
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StackConfig } from '../../infra/config';
 import { resolveEnvironments } from '../../infra/environments';
+import { readJsonFile } from './json-file';
 import { ROOT } from './paths';
 
 export function readEnvironments(): Map<string, StackConfig> {
   const path = process.env['ENVIRONMENTS_FILE'] ?? join(ROOT, 'environments.json');
   if (!existsSync(path)) return resolveEnvironments({});
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (error) {
-    throw new Error(`${path} is not valid JSON: ${(error as Error).message}`);
-  }
-  return resolveEnvironments(parsed, path);
+  return resolveEnvironments(readJsonFile(path, { missingHint: 'environments are optional' }), path);
+}
+
+/** One environment's configuration; an unknown name fails with the names there are. */
+export function readEnvironment(name: string): StackConfig {
+  const environments = readEnvironments();
+  const config = environments.get(name);
+  if (!config) throw new Error(`unknown environment "${name}": use one of ${[...environments.keys()].join(', ')}`);
+  return config;
 }

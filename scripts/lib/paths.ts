@@ -1,7 +1,7 @@
 /** Where the build puts things, relative to the repository root. */
 
 import { fileURLToPath } from 'node:url';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -20,3 +20,6 @@ export const PATHS = {
 } as const;
 
 export const functionZipPath = (name: string) => join(PATHS.functionZips, `${name}.zip`);
+
+/** Real third-party files beside the checkout (../shared/fixtures, or SHARED_FIXTURES_DIR), never copied in. */
+export const sharedFixturesDir = (kind: 'images' | 'plans') => join(resolve(process.env['SHARED_FIXTURES_DIR'] ?? join(ROOT, '..', 'shared', 'fixtures')), kind);

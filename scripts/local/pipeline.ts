@@ -6,12 +6,13 @@
  */
 
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { stackName } from '../../infra/stacks/thumbnail-stack';
+import { readJsonFile } from '../lib/json-file';
 import { PATHS } from '../lib/paths';
 import { resolveReferences } from '../lib/terraform-refs';
 import type { TerraformJson } from '../lib/terraform-json';
@@ -79,15 +80,13 @@ export class LocalPipeline {
     readonly faults: FaultProxy | undefined,
   ) {}
 
-  /** The synthesized stack of an environment (cdktf.out), with its data in .local/. */
-  static startEnvironment(environment: string, options: Omit<LocalPipelineOptions, 'stackDir' | 'dataDir'>): Promise<LocalPipeline> {
+  /** The synthesized stack of an environment (cdktf.out), with its data in .local/ unless `dataDir` says otherwise. */
+  static startEnvironment(environment: string, options: Omit<LocalPipelineOptions, 'stackDir' | 'dataDir'> & Partial<Pick<LocalPipelineOptions, 'dataDir'>>): Promise<LocalPipeline> {
     return LocalPipeline.start({ stackDir: join(PATHS.cdktfOut, 'stacks', stackName(environment)), dataDir: PATHS.local, ...options });
   }
 
   static async start(options: LocalPipelineOptions): Promise<LocalPipeline> {
-    const file = join(options.stackDir, 'cdk.tf.json');
-    if (!existsSync(file)) throw new Error(`${file} is missing: run \`make synth\``);
-    const model = readStackModel(JSON.parse(readFileSync(file, 'utf8')) as TerraformJson);
+    const model = readStackModel(readJsonFile(join(options.stackDir, 'cdk.tf.json'), { missingHint: 'run `make synth`' }) as TerraformJson);
     if (options.reset) for (const part of ['s3', 'queues']) rmSync(join(options.dataDir, part), { recursive: true, force: true });
     const s3 = await startLocalS3({
       directory: join(options.dataDir, 's3'),

@@ -4,7 +4,7 @@
  * Pure: reading the file is the caller's business. A stack change shows up here, so it runs locally.
  */
 
-import { parseReference, type Reference } from '../lib/terraform-refs';
+import { parseReference, type Reference, referenceAddress } from '../lib/terraform-refs';
 import { resourcesOfType, type TerraformJson } from '../lib/terraform-json';
 
 export interface BucketModel {
@@ -69,7 +69,7 @@ export const DEFAULT_ASYNC_INVOKE: AsyncInvokeModel = { maximumRetryAttempts: 2,
 
 const addressOf = (value: unknown): string | undefined => {
   const reference = typeof value === 'string' ? parseReference(value) : undefined;
-  return reference ? `${reference.type}.${reference.name}` : undefined;
+  return reference ? referenceAddress(reference) : undefined;
 };
 
 const text = (value: unknown, what: string): string => {
@@ -159,7 +159,7 @@ export function localResolver(model: StackModel, endpoints: LocalEndpoints): (re
   const { region } = model;
   const { accountId } = endpoints;
   const byAddress = <T extends { address: string }>(items: readonly T[], reference: Reference) =>
-    items.find((item) => item.address === `${reference.type}.${reference.name}`);
+    items.find((item) => item.address === referenceAddress(reference));
   return (reference) => {
     switch (reference.type) {
       case 'data.aws_caller_identity':
@@ -178,17 +178,17 @@ export function localResolver(model: StackModel, endpoints: LocalEndpoints): (re
         return { url, id: url, name: queue.name, arn: `arn:aws:sqs:${region}:${accountId}:${queue.name}` }[reference.attribute];
       }
       case 'aws_lambda_function': {
-        const fn = model.functions.find((item) => item.address === `${reference.type}.${reference.name}`);
+        const fn = byAddress(model.functions, reference);
         if (!fn) return undefined;
         return { function_name: fn.functionName, arn: `arn:aws:lambda:${region}:${accountId}:function:${fn.functionName}` }[reference.attribute];
       }
       case 'aws_iam_role': {
-        const name = model.roles.get(`${reference.type}.${reference.name}`);
+        const name = model.roles.get(referenceAddress(reference));
         if (name === undefined) return undefined;
         return { name, id: name, arn: `arn:aws:iam::${accountId}:role/${name}` }[reference.attribute];
       }
       case 'aws_cloudwatch_log_group': {
-        const name = model.logGroups.get(`${reference.type}.${reference.name}`);
+        const name = model.logGroups.get(referenceAddress(reference));
         if (name === undefined) return undefined;
         return { name, id: name, arn: `arn:aws:logs:${region}:${accountId}:log-group:${name}` }[reference.attribute];
       }

@@ -4,6 +4,8 @@
  * plan errored or changes nothing. Pure.
  */
 
+import { isPlainObject as isObject } from '../lib/json';
+
 export interface RawChange {
   readonly actions?: readonly string[];
   readonly before?: unknown;
@@ -95,8 +97,6 @@ export class NotAPlanError extends Error {
     this.name = 'NotAPlanError';
   }
 }
-
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** Read a parsed plan JSON; refuses what is not one. */
 export function readPlan(json: unknown): Plan {

@@ -4,6 +4,7 @@
  */
 
 import { structuredPatch } from 'diff';
+import { isPlainObject as isObject } from '../lib/json';
 import { ACTION, ACTION_ORDER, type Action, countChanges, type Plan, readPlan, type ResourceChange } from './plan';
 import { parsePolicy, present, SENSITIVE, short, stableJson, UNKNOWN } from './values';
 
@@ -25,8 +26,6 @@ const LABEL: Record<Action, string> = {
   read: 'read',
   'no-op': 'no change',
 };
-
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 function why(resource: ResourceChange): string {
   const parts: string[] = [];
@@ -109,7 +108,10 @@ export function renderPlanSummary(json: unknown, options: RenderOptions = {}): s
     lines.push(
       '> [!WARNING]',
       `> **${dangerous.length === 1 ? 'A bucket or other data store' : `${dangerous.length} buckets or other data stores`} will be DELETED${dangerous.some((r) => r.action === ACTION.replace) ? ' or REPLACED' : ''}: everything in ${dangerous.length === 1 ? 'it' : 'them'} is lost.**`,
-      ...dangerous.map((resource) => `> - \`${resource.address}\`: **${resource.action}**${why(resource) ? ` (${why(resource)})` : ''}`),
+      ...dangerous.map((resource) => {
+        const reason = why(resource);
+        return `> - \`${resource.address}\`: **${resource.action}**${reason ? ` (${reason})` : ''}`;
+      }),
       '',
     );
   }

@@ -1,9 +1,9 @@
 /** Values in a plan as a reviewer should see them: sensitive ones masked, unknown ones named. Pure. */
 
+import { isPlainObject as isObject } from '../lib/json';
+
 export const SENSITIVE = '(sensitive value)';
 export const UNKNOWN = '(known after apply)';
-
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
  * Replace what `sensitive` marks (true, or true at a nested path of the same shape) with a mask,

@@ -3,9 +3,8 @@
 import { join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { App } from 'cdktf';
-import { readZipArtifact } from '../../infra/artifacts';
-import { ThumbnailStack } from '../../infra/stacks/thumbnail-stack';
-import { functionZipPath, PATHS } from '../../scripts/lib/paths';
+import { readBuiltArtifacts } from '../../infra/artifacts';
+import { stackName, ThumbnailStack } from '../../infra/stacks/thumbnail-stack';
 import { LocalPipeline, type LocalPipelineOptions } from '../../scripts/local/pipeline';
 import { devConfig } from './stack';
 import { tempDir } from './tmp';
@@ -13,15 +12,9 @@ import { tempDir } from './tmp';
 export function synthRealStack(configOverrides: Record<string, unknown> = {}): string {
   const outdir = tempDir('local-stack');
   const app = new App({ outdir });
-  new ThumbnailStack(app, 'thumbnails-dev', {
-    config: devConfig(configOverrides),
-    artifacts: {
-      functions: { thumbnail: readZipArtifact(functionZipPath('thumbnail'), 'zip'), calculator: readZipArtifact(functionZipPath('calculator'), 'zip') },
-      sharpLayer: readZipArtifact(PATHS.layerZip, 'layer'),
-    },
-  });
+  new ThumbnailStack(app, stackName('dev'), { config: devConfig(configOverrides), artifacts: readBuiltArtifacts() });
   app.synth();
-  return join(outdir, 'stacks', 'thumbnails-dev');
+  return join(outdir, 'stacks', stackName('dev'));
 }
 
 export async function startLocalStack(configOverrides: Record<string, unknown> = {}, options: Partial<LocalPipelineOptions> = {}): Promise<LocalPipeline> {

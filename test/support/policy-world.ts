@@ -5,8 +5,8 @@
  */
 
 import { anonymousPrincipal, runSimulation } from '@cloud-copilot/iam-simulate';
-import type { PolicyDocument, PolicyStatement } from '../../infra/policies';
-import { resolveReferences } from '../../scripts/lib/terraform-refs';
+import { policy, type PolicyDocument, type PolicyStatement } from '../../infra/policies';
+import { parseReference, referenceAddress, resolveReferences } from '../../scripts/lib/terraform-refs';
 import { resourcesOfType, type TerraformJson } from '../../scripts/lib/terraform-json';
 import { localResolver, readStackModel } from '../../scripts/local/stack-model';
 
@@ -58,10 +58,11 @@ export function deployedWorld(json: TerraformJson): World {
 
   const identityPolicies = new Map<string, PolicyDocument[]>();
   const resourcePolicies = new Map<string, PolicyDocument>();
-  const roleNames = new Map(resourcesOfType(json, 'aws_iam_role').map(({ address, body }) => [address, String(body['name'])]));
+  const roleNames = [...model.roles.values()];
   for (const { body } of resourcesOfType(json, 'aws_iam_role')) resourcePolicies.set(roleArn(String(body['name'])), parse(body['assume_role_policy']));
   for (const { body } of resourcesOfType(json, 'aws_iam_role_policy')) {
-    const role = roleNames.get(String(body['role']).replace(/^\$\{(.+)\.id\}$/, '$1'));
+    const reference = parseReference(String(body['role']));
+    const role = reference ? model.roles.get(referenceAddress(reference)) : undefined;
     if (!role) throw new Error(`policy for an unknown role: ${String(body['role'])}`);
     identityPolicies.set(roleArn(role), [...(identityPolicies.get(roleArn(role)) ?? []), parse(body['policy'])]);
   }
@@ -74,7 +75,7 @@ export function deployedWorld(json: TerraformJson): World {
     const functionArn = `arn:aws:lambda:${model.region}:${ACCOUNT}:function:${resolve(String(body['function_name']))}`;
     const existing = resourcePolicies.get(functionArn)?.Statement ?? [];
     const resolvedBody = Object.fromEntries(Object.entries(body).map(([key, value]) => [key, typeof value === 'string' ? resolve(value) : value]));
-    resourcePolicies.set(functionArn, { Version: '2012-10-17', Statement: [...existing, permissionStatement(resolvedBody, functionArn)] });
+    resourcePolicies.set(functionArn, policy(...existing, permissionStatement(resolvedBody, functionArn)));
   }
 
   const publicAccessRestricted = new Set(
@@ -87,7 +88,7 @@ export function deployedWorld(json: TerraformJson): World {
   const functionArn = (source: string) => `arn:aws:lambda:${model.region}:${ACCOUNT}:function:${fn(source)?.functionName}`;
   const logGroupArn = (source: string) => `arn:aws:logs:${model.region}:${ACCOUNT}:log-group:/aws/lambda/${fn(source)?.functionName}`;
   const thumbnailEnv = fn('thumbnail')?.environment ?? {};
-  const invoker = [...roleNames.values()].find((name) => name.endsWith('-invoker'));
+  const invoker = roleNames.find((name) => name.endsWith('-invoker'));
   return {
     region: model.region,
     identityPolicies,
@@ -96,8 +97,8 @@ export function deployedWorld(json: TerraformJson): World {
     names: {
       originals: resolve(thumbnailEnv['SOURCE_BUCKET'] ?? ''),
       thumbnails: resolve(thumbnailEnv['THUMBNAIL_BUCKET'] ?? ''),
-      thumbnailRole: roleArn([...roleNames.values()].find((name) => name.endsWith('-thumbnail-execution')) ?? ''),
-      calculatorRole: roleArn([...roleNames.values()].find((name) => name.endsWith('-calculator-execution')) ?? ''),
+      thumbnailRole: roleArn(roleNames.find((name) => name.endsWith('-thumbnail-execution')) ?? ''),
+      calculatorRole: roleArn(roleNames.find((name) => name.endsWith('-calculator-execution')) ?? ''),
       ...(invoker ? { invokerRole: roleArn(invoker) } : {}),
       thumbnailFunction: functionArn('thumbnail'),
       calculatorFunction: functionArn('calculator'),
@@ -142,6 +143,7 @@ export async function decide(world: World, request: Request): Promise<Decision> 
   const ownPolicies = typeof request.principal === 'string' ? (world.identityPolicies.get(request.principal) ?? []) : [];
   const { principal, context } = caller(request.principal);
   const bucket = /^arn:aws:s3:::([^/]+)/.exec(request.resource)?.[1];
+  const resourcePolicy = resourcePolicyFor(world, request.resource);
   const result = await runSimulation(
     {
       request: {
@@ -153,7 +155,7 @@ export async function decide(world: World, request: Request): Promise<Decision> 
       identityPolicies: [...ownPolicies, ...(request.identityPolicies ?? [])].map((policy, i) => ({ name: `policy-${i}`, policy })),
       serviceControlPolicies: [],
       resourceControlPolicies: [],
-      ...(resourcePolicyFor(world, request.resource) ? { resourcePolicy: resourcePolicyFor(world, request.resource) } : {}),
+      ...(resourcePolicy ? { resourcePolicy } : {}),
       ...(bucket ? { additionalSettings: { s3: { blockPublicAccess: world.publicAccessRestricted.has(bucket) } } } : {}),
     },
     {},

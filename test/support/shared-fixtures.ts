@@ -4,13 +4,10 @@
  */
 
 import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { ROOT } from '../../scripts/lib/paths';
-
-const base = resolve(process.env['SHARED_FIXTURES_DIR'] ?? join(ROOT, '..', 'shared', 'fixtures'));
+import { sharedFixturesDir } from '../../scripts/lib/paths';
 
 export function sharedFixtures(kind: 'images' | 'plans'): { dir: string; present: boolean; label: string } {
-  const dir = join(base, kind);
+  const dir = sharedFixturesDir(kind);
   const present = existsSync(dir);
   if (!present) console.warn(`[skip] ${dir} is absent: tests on real ${kind} are skipped (set SHARED_FIXTURES_DIR to use them)`);
   return { dir, present, label: present ? dir : `${dir} absent: skipped` };

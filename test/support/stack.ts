@@ -7,7 +7,7 @@ import { App } from 'cdktf';
 import { type StackArtifacts, sha256Base64 } from '../../infra/artifacts';
 import { DEFAULT_CONFIG, type StackConfig } from '../../infra/config';
 import { mergeConfig, resolveEnvironments } from '../../infra/environments';
-import { ThumbnailStack } from '../../infra/stacks/thumbnail-stack';
+import { stackName, ThumbnailStack } from '../../infra/stacks/thumbnail-stack';
 import { createZip } from '../../scripts/lib/zip';
 import type { TerraformJson } from './terraform-json';
 
@@ -33,7 +33,7 @@ export function synthStack(config: StackConfig, artifacts: StackArtifacts): Terr
   const outdir = mkdtempSync(join(tmpdir(), 'synth-'));
   try {
     const app = new App({ outdir });
-    const id = `thumbnails-${config.environment}`;
+    const id = stackName(config.environment);
     new ThumbnailStack(app, id, { config, artifacts });
     app.synth();
     return JSON.parse(readFileSync(join(outdir, 'stacks', id, 'cdk.tf.json'), 'utf8')) as TerraformJson;

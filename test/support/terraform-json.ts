@@ -1,13 +1,10 @@
 /** Reading synthesized Terraform JSON (cdk.tf.json): resources by type and construct path, and references. */
 
-import type { TerraformJson } from '../../scripts/lib/terraform-json';
+import { type ResourceEntry, resourcesOfType as entriesOfType, type TerraformJson } from '../../scripts/lib/terraform-json';
 
 export type { TerraformJson };
 
-export interface FoundResource {
-  readonly type: string;
-  readonly name: string;
-  readonly body: Record<string, unknown>;
+export interface FoundResource extends ResourceEntry {
   /** The construct path inside the stack, e.g. "image-buckets/originals/bucket". */
   readonly path: string;
 }
@@ -18,7 +15,7 @@ const constructPath = (body: Record<string, unknown>): string => {
 };
 
 export function resourcesOfType(json: TerraformJson, type: string): FoundResource[] {
-  return Object.entries(json.resource[type] ?? {}).map(([name, body]) => ({ type, name, body, path: constructPath(body) }));
+  return entriesOfType(json, type).map((entry) => ({ ...entry, path: constructPath(entry.body) }));
 }
 
 /** The one resource of `type` at construct path `path`; throws if there is not exactly one. */
@@ -31,5 +28,3 @@ export function resourceAt(json: TerraformJson, type: string, path: string): Fou
 /** The interpolation another resource uses to refer to `resource`'s attribute. */
 export const ref = (resource: FoundResource, attribute: string): string => `\${${resource.type}.${resource.name}.${attribute}}`;
 
-/** The address (`type.name`) of a resource, as used in depends_on. */
-export const address = (resource: FoundResource): string => `${resource.type}.${resource.name}`;

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { StackArtifacts } from '../../../infra/artifacts';
 import { resolveEnvironments } from '../../../infra/environments';
 import { devConfig, fakeArtifacts, synthStack } from '../../support/stack';
-import { address, type FoundResource, ref, resourceAt, resourcesOfType, type TerraformJson } from '../../support/terraform-json';
+import { type FoundResource, ref, resourceAt, resourcesOfType, type TerraformJson } from '../../support/terraform-json';
 import { tempDir } from '../../support/tmp';
 
 let artifacts: StackArtifacts;
@@ -99,7 +99,7 @@ describe('ThumbnailStack function', () => {
   it('logs JSON to an explicit log group with retention, created first', () => {
     expect(logGroup.body).toMatchObject({ name: '/aws/lambda/photos-dev-thumbnail', retention_in_days: 14 });
     expect(fn.body['logging_config']).toMatchObject({ log_format: 'JSON', log_group: ref(logGroup, 'name') });
-    expect(fn.body['depends_on']).toContain(address(logGroup));
+    expect(fn.body['depends_on']).toContain(logGroup.address);
   });
 
   it('terminates recursive invocation loops', () => {
@@ -163,7 +163,7 @@ describe('ThumbnailStack trigger', () => {
       events: ['s3:ObjectCreated:*'],
       filter_suffix: '.jpg',
     });
-    expect(notification.body['depends_on']).toEqual([address(permission)]);
+    expect(notification.body['depends_on']).toEqual([permission.address]);
   });
 
   it('never notifies for the thumbnails bucket', () => {
