@@ -10,6 +10,7 @@ import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { DeleteMessageCommand, GetQueueAttributesCommand, GetQueueUrlCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { Presets, SingleBar } from 'cli-progress';
 import { Command, Option } from 'commander';
+import { decodeEventKey } from '../handlers/thumbnail/keys';
 import { resourceNames } from '../infra/stacks/thumbnail-stack';
 import { checkCredentials } from './lib/aws-credentials';
 import { isMain, runMain } from './lib/cli';
@@ -25,6 +26,15 @@ export interface RecordSummary {
   readonly event: string;
 }
 
+/** An event's key decoded as the handler decodes it; one that is not valid URL encoding, as it came. */
+function keyForListing(encoded: string): string {
+  try {
+    return decodeEventKey(encoded);
+  } catch {
+    return encoded;
+  }
+}
+
 /** What a failure record says, for the listing. Pure. */
 export function summarize(body: string): (RecordSummary & { readonly payload: unknown }) | undefined {
   let record: { requestPayload?: unknown; requestContext?: { condition?: string }; responsePayload?: { errorType?: string; key?: string } };
@@ -36,7 +46,7 @@ export function summarize(body: string): (RecordSummary & { readonly payload: un
   if (record.requestPayload === undefined) return undefined;
   const s3 = (record.requestPayload as { Records?: { s3?: { bucket?: { name?: string }; object?: { key?: string; sequencer?: string; eTag?: string } } }[] }).Records?.[0]?.s3;
   const s3Key = s3?.object?.key;
-  const key = record.responsePayload?.key ?? (s3Key === undefined ? undefined : decodeURIComponent(s3Key.replace(/\+/g, ' ')));
+  const key = record.responsePayload?.key ?? (s3Key === undefined ? undefined : keyForListing(s3Key));
   return {
     payload: record.requestPayload,
     errorType: record.responsePayload?.errorType ?? 'unknown',

@@ -18,6 +18,16 @@ describe('summarize', () => {
     });
   });
 
+  it('lists a record whose key is not valid URL encoding (the handler records such events) under its raw key', () => {
+    // The handler refuses the event before it knows a key, so the record carries none of its own.
+    const body = JSON.stringify({
+      requestContext: { condition: 'PermanentFailure' },
+      requestPayload: { Records: [{ eventName: 'ObjectCreated:Put', s3: { bucket: { name: 'b' }, object: { key: 'bad%E0%A4%A.jpg', sequencer: '0A' } } }] },
+      responsePayload: { errorType: 'InvalidEventError', errorMessage: 'x' },
+    });
+    expect(summarize(body)).toMatchObject({ errorType: 'InvalidEventError', key: 'bad%E0%A4%A.jpg' });
+  });
+
   it.each(['not json', '{"hello":1}'])('refuses %s', (body) => {
     expect(summarize(body)).toBeUndefined();
   });
