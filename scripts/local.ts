@@ -174,9 +174,7 @@ async function runOnce(options: LocalOptions): Promise<number> {
     progress.bars.stop();
     const seconds = (performance.now() - started) / 1000;
 
-    const failures = failureQueue
-      ? pipeline.sqs.messages(failureQueue).map((message) => JSON.parse(message.body) as { responsePayload?: { key?: string; errorType?: string } })
-      : [];
+    const failures = pipeline.failureRecords();
     const outcomes = await Promise.all(
       uploads.map(async (upload): Promise<UploadOutcome> => {
         const thumbnailKey = planThumbnailKeys(upload.key, widths)[0]?.key ?? '';

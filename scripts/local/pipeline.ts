@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { FailureRecord } from '../../handlers/thumbnail/failures';
 import { stackName } from '../../infra/stacks/thumbnail-stack';
 import { readJsonFile } from '../lib/json-file';
 import { PATHS } from '../lib/paths';
@@ -146,6 +147,11 @@ export class LocalPipeline {
     const runner = this.runners.get(this.functionModel(source).address);
     if (!runner) throw new Error(`function ${source} is not running`);
     return runner;
+  }
+
+  /** Every record in the stack's failure queues (Lambda's on-failure records and the handler's own), parsed. */
+  failureRecords(): FailureRecord[] {
+    return this.model.queues.flatMap((queue) => this.sqs.messages(queue.name).map((message) => JSON.parse(message.body) as FailureRecord));
   }
 
   queueFile(queueName: string): string {

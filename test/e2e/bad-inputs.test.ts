@@ -57,15 +57,12 @@ let pipeline: LocalPipeline;
 let client: S3Client;
 let originals: string;
 let thumbnails: string;
-let queue: string;
 
-const recordedFailures = () =>
-  pipeline.sqs.messages(queue).map((message) => JSON.parse(message.body) as { requestContext: { condition: string }; responsePayload: { errorType: string; key?: string; errorMessage: string } });
+const recordedFailures = () => pipeline.failureRecords();
 
 beforeAll(async () => {
   session = await openLocalStack({ thumbnail: { maxInputBytes: MAX_INPUT_BYTES } });
   ({ pipeline, client, originals, thumbnails } = session);
-  queue = pipeline.model.queues[0]?.name ?? '';
   for (const testCase of CASES) await client.send(new PutObjectCommand({ Bucket: originals, Key: testCase.key, Body: await testCase.bytes() }));
   await pipeline.idle();
 });

@@ -134,8 +134,7 @@ describe('a function that keeps failing', () => {
     await broken.idle();
     const [delivery] = broken.deliveries;
     expect(delivery?.result).toMatchObject({ ok: false, attempts: 3 });
-    const queue = broken.model.queues[0]?.name ?? '';
-    const records = broken.sqs.messages(queue).map((message) => JSON.parse(message.body));
+    const records = broken.failureRecords();
     expect(records).toHaveLength(1);
     expect(records[0]).toMatchObject({
       requestContext: { condition: 'RetriesExhausted', approximateInvokeCount: 3 },
