@@ -3,6 +3,8 @@
  * synth time, real ARNs in the policy tests); nothing here creates a resource.
  */
 
+import { THUMBNAIL_KEY_PATTERNS } from '../handlers/thumbnail/keys';
+
 type OneOrMany = string | readonly string[];
 
 export interface PolicyStatement {
@@ -25,11 +27,8 @@ export const policy = (...statements: (PolicyStatement | false | undefined)[]): 
   Statement: statements.filter((statement): statement is PolicyStatement => Boolean(statement)),
 });
 
-/** Object keys the thumbnail function writes: `<dir>/<stem>-thumbnail.jpg` and `<dir>/<stem>-thumbnail-<width>.jpg`. */
-export const thumbnailObjectArns = (thumbnailsBucketArn: string): string[] => [
-  `${thumbnailsBucketArn}/*-thumbnail.jpg`,
-  `${thumbnailsBucketArn}/*-thumbnail-*.jpg`,
-];
+/** Object keys the thumbnail function writes (the handler's naming: keys.ts), under the thumbnails bucket. */
+export const thumbnailObjectArns = (thumbnailsBucketArn: string): string[] => THUMBNAIL_KEY_PATTERNS.map((pattern) => `${thumbnailsBucketArn}/${pattern}`);
 
 /** Only the Lambda service, acting for this account, may assume a function's execution role. */
 export function lambdaTrustPolicy(accountId: string): PolicyDocument {
@@ -61,9 +60,10 @@ export interface ThumbnailExecutionPolicyProps {
 }
 
 /**
- * What the thumbnail function may do, and nothing else: read originals; read (for provenance
- * metadata), write and optionally delete objects named like thumbnails; write its own logs;
- * record failures. No list, no wildcard action, no wildcard resource.
+ * What the thumbnail function may do, and nothing else: read and list originals (listing makes S3
+ * answer a missing original with 404, not 403, so "deleted since" and "access denied" are told
+ * apart); read (for provenance metadata), write and optionally delete objects named like
+ * thumbnails; write its own logs; record failures. No wildcard action, no wildcard resource.
  */
 export function thumbnailExecutionPolicy(props: ThumbnailExecutionPolicyProps): PolicyDocument {
   const thumbnails = thumbnailObjectArns(props.thumbnailsBucketArn);
@@ -74,6 +74,7 @@ export function thumbnailExecutionPolicy(props: ThumbnailExecutionPolicyProps): 
       Action: props.originalsVersioning ? ['s3:GetObject', 's3:GetObjectVersion'] : 's3:GetObject',
       Resource: `${props.originalsBucketArn}/*`,
     },
+    { Sid: 'ListOriginals', Effect: 'Allow', Action: 's3:ListBucket', Resource: props.originalsBucketArn },
     {
       // HeadObject on an existing thumbnail, for the source ETag and sequencer kept in its metadata.
       Sid: 'ReadThumbnailProvenance',

@@ -54,6 +54,8 @@ export function parseConfig(env: Env): ThumbnailConfig {
     maxInputPixels: integer(env, ENV.maxInputPixels, DEFAULTS.maxInputPixels, 1, LIMITS.maxInputPixels),
     maxInputBytes: integer(env, ENV.maxInputBytes, DEFAULTS.maxInputBytes, 1, Number.MAX_SAFE_INTEGER),
     s3RequestTimeoutMs: integer(env, ENV.s3RequestTimeoutMs, DEFAULTS.s3RequestTimeoutMs, 100, 900_000),
+    maxDecodeMs: integer(env, ENV.maxDecodeMs, DEFAULTS.maxDecodeMs, 1, LIMITS.maxDecodeMs),
+    functionMemoryMB: integer(env, ENV.functionMemoryMB, DEFAULTS.functionMemoryMB, 128, 10_240),
     ...(failureQueueUrl ? { failureQueueUrl } : {}),
     ...(expectedBucketOwner ? { expectedBucketOwner } : {}),
   };

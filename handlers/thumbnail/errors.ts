@@ -76,22 +76,57 @@ export class PixelLimitError extends ThumbnailError {
   }
 }
 
+/** A JPEG variant this pipeline does not decode (12-bit, arithmetic-coded, hierarchical...), refused from its markers. */
+export class UnsupportedJpegError extends ThumbnailError {
+  constructor(reason: string) {
+    super(`unsupported JPEG: ${reason}`, FAILURE_CLASS.permanent);
+    this.name = 'UnsupportedJpegError';
+  }
+}
+
+/** What a decode limit bounds: see decode-cost.ts. */
+export const DECODE_LIMIT = {
+  scans: 'scans',
+  segments: 'segments',
+  metadata: 'metadata',
+  work: 'work',
+  memory: 'memory',
+} as const;
+
+export type DecodeLimit = (typeof DECODE_LIMIT)[keyof typeof DECODE_LIMIT];
+
+/** Decoding the JPEG would cost more CPU time or memory than allowed; decided from its markers, before decoding. */
+export class DecodeLimitError extends ThumbnailError {
+  readonly limit: DecodeLimit;
+
+  constructor(limit: DecodeLimit, detail: string) {
+    super(`over the ${limit} limit: ${detail}`, FAILURE_CLASS.permanent);
+    this.name = 'DecodeLimitError';
+    this.limit = limit;
+  }
+}
+
+/** Rendering ran past its deadline and was stopped: the input is too costly, and retrying would cost the same. */
+export class RenderTimeoutError extends ThumbnailError {
+  constructor(seconds: number, options?: { cause?: unknown }) {
+    super(`rendering was stopped after its ${seconds} s deadline`, FAILURE_CLASS.permanent, options);
+    this.name = 'RenderTimeoutError';
+  }
+}
+
+/** Too little of the invocation's time is left to render safely (slow S3 earlier); a retry starts with the full timeout. */
+export class OutOfTimeError extends ThumbnailError {
+  constructor(remainingMs: number, neededMs: number) {
+    super(`only ${remainingMs} ms left in this invocation, ${neededMs} ms needed to render and upload`, FAILURE_CLASS.transient);
+    this.name = 'OutOfTimeError';
+  }
+}
+
 /** The object is larger than the configured byte limit; it was not downloaded. */
 export class ObjectTooLargeError extends ThumbnailError {
   constructor(bytes: number, limit: number) {
     super(`object is ${bytes} bytes, over the limit of ${limit}`, FAILURE_CLASS.permanent);
     this.name = 'ObjectTooLargeError';
-  }
-}
-
-/** The original no longer exists (deleted before it was processed). */
-export class ObjectGoneError extends ThumbnailError {
-  /** `status`: the HTTP status S3 answered with. */
-  constructor(bucket: string, key: string, status: number | undefined, options?: { cause?: unknown }) {
-    // Without s3:ListBucket (deliberately not granted), S3 reports a missing key as 403.
-    const detail = status === 403 ? ' (S3 answered 403: the key is missing, or the role may not read it)' : '';
-    super(`s3://${bucket}/${key} no longer exists${detail}`, FAILURE_CLASS.permanent, options);
-    this.name = 'ObjectGoneError';
   }
 }
 

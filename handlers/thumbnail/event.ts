@@ -39,11 +39,22 @@ export function isS3TestEvent(event: unknown): boolean {
   return isObject(event) && event['Event'] === 's3:TestEvent';
 }
 
-export interface ParsedRecord {
-  readonly record: SourceRecord;
-  /** The record as received, kept so a failure can be replayed exactly. */
-  readonly raw: unknown;
-}
+/** One record of an event: validated, or refused with whatever identifies it. */
+export type ParsedRecord =
+  | {
+      readonly index: number;
+      readonly record: SourceRecord;
+      /** The record as received, kept so a failure can be replayed exactly. */
+      readonly raw: unknown;
+    }
+  | {
+      readonly index: number;
+      readonly error: InvalidEventError;
+      readonly raw: unknown;
+      /** What the malformed record still says about its object, for the failure record. */
+      readonly bucket?: string;
+      readonly key?: string;
+    };
 
 export interface ParsedEvent {
   readonly records: ParsedRecord[];
@@ -78,16 +89,38 @@ function parseRecord(raw: unknown, index: number): SourceRecord | string {
   };
 }
 
-/** Validate an S3 notification and return every record in it, keys decoded. */
+/** The bucket and key a record names, as far as they can be read (the key decoded when it decodes). */
+function identityOf(raw: unknown): { bucket?: string; key?: string } {
+  const s3 = isObject(raw) ? raw['s3'] : undefined;
+  const bucket = isObject(s3) && isObject(s3['bucket']) ? s3['bucket']['name'] : undefined;
+  const key = isObject(s3) && isObject(s3['object']) ? s3['object']['key'] : undefined;
+  let decoded = typeof key === 'string' ? key : undefined;
+  try {
+    if (decoded !== undefined) decoded = decodeEventKey(decoded);
+  } catch {
+    // Keep the key as it came: it is what the record says.
+  }
+  return { ...(typeof bucket === 'string' ? { bucket } : {}), ...(decoded === undefined ? {} : { key: decoded }) };
+}
+
+/**
+ * Validate an S3 notification record by record, keys decoded. A malformed record is returned with
+ * its error instead of failing the event: every other record is still processed.
+ */
 export function parseS3Event(event: unknown): ParsedEvent {
   if (!isObject(event) || !Array.isArray(event['Records']))
     throw new InvalidEventError('expected an S3 event notification: an object with a Records array');
   const records: ParsedRecord[] = [];
   const ignored: { index: number; eventName: string }[] = [];
   event['Records'].forEach((raw, index) => {
-    const parsed = parseRecord(raw, index);
-    if (typeof parsed === 'string') ignored.push({ index, eventName: parsed });
-    else records.push({ record: parsed, raw });
+    try {
+      const parsed = parseRecord(raw, index);
+      if (typeof parsed === 'string') ignored.push({ index, eventName: parsed });
+      else records.push({ index, record: parsed, raw });
+    } catch (error) {
+      if (!(error instanceof InvalidEventError)) throw error;
+      records.push({ index, error, raw, ...identityOf(raw) });
+    }
   });
   return { records, ignored };
 }

@@ -2,8 +2,10 @@
 
 import { parse as parseIcc } from 'icc';
 import sharp, { type Metadata, type Sharp } from 'sharp';
-import { CorruptImageError, PixelLimitError, UnsupportedFormatError } from './errors';
+import { checkDecodable, type DecodeLimits } from './decode-cost';
+import { CorruptImageError, RenderTimeoutError, UnsupportedFormatError } from './errors';
 import { IMAGE_FORMAT, sniffFormat } from './format';
+import { readJpegStructure } from './jpeg-structure';
 import type { ImageHeader, PlannedThumbnail, RenderedThumbnail } from './types';
 
 /** What rendering needs from the header readJpegHeader read. */
@@ -15,6 +17,8 @@ sharp.cache(false);
 export interface RenderOptions {
   readonly jpegQuality: number;
   readonly maxInputPixels: number;
+  /** libvips stops the render after this many seconds (0: no deadline). */
+  readonly timeoutSeconds?: number;
 }
 
 /** The standard sRGB profile (IEC 61966-2-1) under the names cameras, editors and libvips give it. */
@@ -38,26 +42,27 @@ export function isStandardSrgb(icc: Buffer | undefined): boolean {
 const FAIL_ON = 'warning';
 
 /**
- * Check that the bytes are a JPEG and read its header (no pixels are decoded).
- * Refuses other formats, unreadable headers, and images over the pixel limit.
+ * Check that the bytes are a JPEG and read its header (no pixels are decoded). Refuses other
+ * formats, malformed marker structures, unsupported variants and anything over the decode limits
+ * (pixels, scans, metadata, estimated CPU time and memory) before libvips reads a byte.
  */
-export async function readJpegHeader(input: Uint8Array, maxInputPixels: number): Promise<ImageHeader> {
+export async function readJpegHeader(input: Uint8Array, limits: DecodeLimits): Promise<ImageHeader> {
   const format = sniffFormat(input);
   if (format !== IMAGE_FORMAT.jpeg) throw new UnsupportedFormatError(format);
+  const decode = checkDecodable(readJpegStructure(input), limits);
   let metadata: Metadata;
   try {
     metadata = await sharp(input, { limitInputPixels: false, failOn: FAIL_ON }).metadata();
   } catch (error) {
     throw new CorruptImageError(`unreadable JPEG header: ${(error as Error).message}`, { cause: error });
   }
-  const { width, height } = metadata;
-  if (width * height > maxInputPixels) throw new PixelLimitError(width, height, maxInputPixels);
   return {
-    width,
-    height,
+    width: metadata.width,
+    height: metadata.height,
     orientation: metadata.orientation ?? 1,
     display: { width: metadata.autoOrient.width, height: metadata.autoOrient.height },
     standardSrgb: isStandardSrgb(metadata.icc),
+    decode,
   };
 }
 
@@ -69,7 +74,7 @@ function decode(input: Uint8Array, header: RenderHeader, options: RenderOptions)
     sequentialRead: true,
     // A standard sRGB profile makes the conversion to sRGB an identity: skip it.
     ignoreIcc: header.standardSrgb,
-  });
+  }).timeout({ seconds: options.timeoutSeconds ?? 0 });
 }
 
 // No keepMetadata/withMetadata: sharp strips EXIF (GPS, camera), XMP, IPTC and ICC, converting to sRGB.
@@ -77,11 +82,21 @@ function encode(image: Sharp, options: RenderOptions): Promise<Buffer> {
   return image.toColourspace('srgb').jpeg({ quality: options.jpegQuality }).toBuffer();
 }
 
-async function guard<T>(work: Promise<T>): Promise<T> {
+/** libvips' message when the deadline stops a render ("timeout: 17% complete"). */
+const TIMED_OUT = /^timeout: /;
+
+/** Our error for a render that failed: stopped at its deadline, or a JPEG libjpeg could not decode. */
+export function renderError(error: unknown, timeoutSeconds: number): RenderTimeoutError | CorruptImageError {
+  const message = error instanceof Error ? error.message : String(error);
+  if (TIMED_OUT.test(message)) return new RenderTimeoutError(timeoutSeconds, { cause: error });
+  return new CorruptImageError(`cannot decode JPEG: ${message}`, { cause: error });
+}
+
+async function guard<T>(work: Promise<T>, options: RenderOptions): Promise<T> {
   try {
     return await work;
   } catch (error) {
-    throw new CorruptImageError(`cannot decode JPEG: ${(error as Error).message}`, { cause: error });
+    throw renderError(error, options.timeoutSeconds ?? 0);
   }
 }
 
@@ -100,11 +115,12 @@ export async function renderThumbnails(
   if (largest === undefined) return [];
   const resize = (target: PlannedThumbnail) => ({ width: target.width, height: target.height, fit: 'fill' as const });
   if (rest.length === 0) {
-    const body = await guard(encode(decode(input, header, options).resize(resize(largest)), options));
+    const body = await guard(encode(decode(input, header, options).resize(resize(largest)), options), options);
     return [{ ...largest, body }];
   }
   const { data, info } = await guard(
     decode(input, header, options).resize(resize(largest)).toColourspace('srgb').raw().toBuffer({ resolveWithObject: true }),
+    options,
   );
   const fromIntermediate = () => sharp(data, { raw: { width: info.width, height: info.height, channels: info.channels } });
   const bodies = await Promise.all([

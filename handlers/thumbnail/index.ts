@@ -9,9 +9,10 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { Context } from 'aws-lambda';
 import { loadConfig } from './config';
-import { createSqsFailureRecorder, type FailureRecorder } from './failures';
+import type { FailureRecorder } from './failure-record';
 import { readJpegHeader, renderThumbnails } from './image';
 import { createEventProcessor } from './process-event';
+import { createSqsFailureRecorder } from './sqs-recorder';
 import { createS3Storage } from './storage';
 
 const SERVICE = 'thumbnail';
@@ -45,7 +46,11 @@ const processEvent = createEventProcessor({
 export async function handler(event: unknown, context: Context) {
   logger.addContext(context);
   try {
-    return await processEvent(event, { requestId: context.awsRequestId, functionArn: context.invokedFunctionArn });
+    return await processEvent(event, {
+      requestId: context.awsRequestId,
+      functionArn: context.invokedFunctionArn,
+      remainingMs: () => context.getRemainingTimeInMillis(),
+    });
   } finally {
     metrics.publishStoredMetrics();
   }

@@ -33,25 +33,37 @@ export function encodeEventKey(key: string): string {
   return out;
 }
 
-interface KeyParts {
-  /** Everything up to and including the last `/`, or empty. */
-  readonly dir: string;
-  /** The file name without its last extension. */
-  readonly stem: string;
+/**
+ * How an original's name becomes its thumbnail's. A name ending in the canonical `.jpg` (with
+ * something before it) drops it: `photo.jpg` -> `photo-thumbnail.jpg`. Any other name (`.JPG`,
+ * `.jpeg`, no extension) keeps it whole, with a dot: `IMG_1.JPG` -> `IMG_1.JPG.thumbnail.jpg`.
+ * The two forms end differently (`-thumbnail` vs `.thumbnail`), and each is undone by removing
+ * what it added, so no two keys share a thumbnail whatever suffixes the trigger accepts
+ * (`coll.jpg` and `coll.JPG` used to); sourceKeyOfThumbnail is the inverse.
+ */
+const NAMING = {
+  canonicalExtension: '.jpg',
+  /** Between the stem and the output name for canonical names, between the whole name and it otherwise. */
+  canonicalSeparator: '-',
+  otherSeparator: '.',
+  outputName: THUMBNAIL_MARKER.slice(1),
+} as const;
+
+function splitKey(key: string): { readonly dir: string; readonly name: string } {
+  const slash = key.lastIndexOf('/');
+  return { dir: key.slice(0, slash + 1), name: key.slice(slash + 1) };
 }
 
-function splitKey(key: string): KeyParts {
-  const slash = key.lastIndexOf('/');
-  const dir = key.slice(0, slash + 1);
-  const name = key.slice(slash + 1);
-  const dot = name.lastIndexOf('.');
-  // A leading dot starts a hidden name, not an extension: ".jpg" has stem ".jpg".
-  return { dir, stem: dot > 0 ? name.slice(0, dot) : name };
-}
+/** `thumbnail` for the primary width, `thumbnail-<width>` for the others. */
+const outputSuffix = (width: number | undefined) => (width === undefined ? NAMING.outputName : `${NAMING.outputName}-${width}`);
 
 function thumbnailKey(key: string, suffix: string): string {
-  const { dir, stem } = splitKey(key);
-  const out = `${dir}${stem}${THUMBNAIL_MARKER}${suffix}${OUTPUT_EXTENSION}`;
+  const { dir, name } = splitKey(key);
+  const stemLength = name.length - NAMING.canonicalExtension.length;
+  const canonical = stemLength > 0 && name.endsWith(NAMING.canonicalExtension);
+  const out = canonical
+    ? `${dir}${name.slice(0, stemLength)}${NAMING.canonicalSeparator}${suffix}${OUTPUT_EXTENSION}`
+    : `${dir}${name}${NAMING.otherSeparator}${suffix}${OUTPUT_EXTENSION}`;
   const bytes = Buffer.byteLength(out, 'utf8');
   if (bytes > MAX_S3_KEY_BYTES) throw new KeyTooLongError(key, bytes);
   return out;
@@ -59,15 +71,35 @@ function thumbnailKey(key: string, suffix: string): string {
 
 /**
  * The keys an original's thumbnails are written to: the first (primary) width as
- * `<dir>/<stem>-thumbnail.jpg`, any further width as `<dir>/<stem>-thumbnail-<width>.jpg`.
+ * `<dir>/<stem>-thumbnail.jpg`, any further width as `<dir>/<stem>-thumbnail-<width>.jpg`
+ * (for names not ending in `.jpg`: `<dir>/<name>.thumbnail.jpg`, `<dir>/<name>.thumbnail-<width>.jpg`).
  */
 export function planThumbnailKeys(key: string, widths: readonly number[]): ThumbnailTarget[] {
-  return widths.map((width, index) => ({ width, key: thumbnailKey(key, index === 0 ? '' : `-${width}`) }));
+  return widths.map((width, index) => ({ width, key: thumbnailKey(key, outputSuffix(index === 0 ? undefined : width)) }));
 }
 
-const OWN_OUTPUT = new RegExp(`${THUMBNAIL_MARKER}(-[1-9][0-9]*)?\\${OUTPUT_EXTENSION}$`);
+const OUTPUT_NAME = new RegExp(`^(.*)([${NAMING.canonicalSeparator}\\${NAMING.otherSeparator}])${NAMING.outputName}(-[1-9][0-9]*)?\\${OUTPUT_EXTENSION}$`, 's');
+
+/**
+ * The original a thumbnail key was made from, or undefined when no key's thumbnail is named so:
+ * the inverse of planThumbnailKeys, which is why two originals can never share a thumbnail.
+ */
+export function sourceKeyOfThumbnail(thumbnailKey: string): string | undefined {
+  const { dir, name } = splitKey(thumbnailKey);
+  const match = OUTPUT_NAME.exec(name);
+  if (!match) return undefined;
+  const [, base = '', separator] = match;
+  if (separator === NAMING.otherSeparator) return `${dir}${base}`;
+  return base === '' ? undefined : `${dir}${base}${NAMING.canonicalExtension}`;
+}
 
 /** True for keys this function writes; such keys are never processed as originals. */
 export function isThumbnailKey(key: string): boolean {
-  return OWN_OUTPUT.test(key);
+  return sourceKeyOfThumbnail(key) !== undefined;
 }
+
+/** IAM resource patterns (after `<bucket ARN>/`) that cover every key planThumbnailKeys can produce. */
+export const THUMBNAIL_KEY_PATTERNS = [NAMING.canonicalSeparator, NAMING.otherSeparator].flatMap((separator) => [
+  `*${separator}${NAMING.outputName}${OUTPUT_EXTENSION}`,
+  `*${separator}${NAMING.outputName}-*${OUTPUT_EXTENSION}`,
+]);

@@ -1,17 +1,21 @@
 /** Pure decisions: output sizes, and whether an event should (re)write a thumbnail. */
 
+import { LIMITS } from './constants';
 import { DECISION, type Decision, type Dimensions, type PlannedThumbnail, type ThumbnailProvenance, type ThumbnailTarget } from './types';
 
 /**
  * Output dimensions for each target: the target width, or the source width if that is smaller
- * (never upscale), and the height that keeps the aspect ratio (at least one pixel).
+ * (never upscale), and the height that keeps the aspect ratio (at least one pixel). A very tall
+ * source is narrowed further so that no output exceeds `maxOutputPixels`.
  */
-export function planSizes(source: Dimensions, targets: readonly ThumbnailTarget[]): PlannedThumbnail[] {
+export function planSizes(source: Dimensions, targets: readonly ThumbnailTarget[], maxOutputPixels = LIMITS.maxOutputPixels): PlannedThumbnail[] {
   if (!(source.width > 0 && source.height > 0)) throw new RangeError(`invalid source size ${source.width}x${source.height}`);
+  const heightAt = (width: number) => Math.max(1, Math.round((source.height * width) / source.width));
   return targets.map((target) => {
-    const width = Math.min(target.width, source.width);
-    const height = Math.max(1, Math.round((source.height * width) / source.width));
-    return { ...target, width, height };
+    let width = Math.min(target.width, source.width);
+    if (width * heightAt(width) > maxOutputPixels) width = Math.max(1, Math.floor(Math.sqrt((maxOutputPixels * source.width) / source.height)));
+    while (width > 1 && width * heightAt(width) > maxOutputPixels) width--;
+    return { ...target, width, height: heightAt(width) };
   });
 }
 
@@ -30,6 +34,11 @@ export function compareSequencers(a: string, b: string): number {
 interface EventVersion {
   readonly eTag?: string;
   readonly sequencer?: string;
+}
+
+interface DeleteEvent extends EventVersion {
+  readonly bucket: string;
+  readonly key: string;
 }
 
 /**
@@ -51,11 +60,14 @@ export function decideWrite(event: EventVersion, existing: ThumbnailProvenance |
 }
 
 /**
- * Decide whether an ObjectRemoved event deletes one existing thumbnail: not when the thumbnail was
- * made from an upload newer than the delete (the key was re-uploaded since).
+ * Decide whether an ObjectRemoved event deletes one existing thumbnail: only when the thumbnail's
+ * provenance names the deleted original, and not when it was made from an upload newer than the
+ * delete (the key was re-uploaded since).
  */
-export function decideDelete(event: EventVersion, existing: ThumbnailProvenance | undefined): boolean {
+export function decideDelete(event: DeleteEvent, existing: ThumbnailProvenance | undefined): boolean {
   if (existing === undefined) return false;
+  if (existing.sourceKey !== event.key) return false;
+  if (existing.sourceBucket !== undefined && existing.sourceBucket !== event.bucket) return false;
   if (event.sequencer === undefined || existing.sourceSequencer === undefined) return true;
   return compareSequencers(event.sequencer, existing.sourceSequencer) > 0;
 }

@@ -1,33 +1,45 @@
-/** The handler's work for one invocation: parse -> plan -> get -> render -> put, with I/O injected. */
+/**
+ * The handler's work, with every I/O injected: one record at a time (parse -> plan -> get -> check
+ * -> render -> put), and an S3 notification as a set of records, each with its own outcome.
+ * Imports no SDK and no sharp: storage, the failure recorder and the image functions are ports.
+ */
 
+import { decodeLimitsFor } from './decode-cost';
 import { isS3TestEvent, parseS3Event } from './event';
-import { FAILURE_CLASS, isThumbnailError, RecursionGuardError, ThumbnailError, TransientStorageError } from './errors';
-import { buildFailureRecord, type FailureContext, type FailureRecorder } from './failures';
+import { FAILURE_CLASS, isThumbnailError, OutOfTimeError, RecursionGuardError, ThumbnailError, TransientStorageError } from './errors';
+import { buildFailureRecord, type FailureRecorder } from './failure-record';
 import type { readJpegHeader, renderThumbnails } from './image';
 import { isThumbnailKey, planThumbnailKeys } from './keys';
+import { LIMITS } from './constants';
 import { decideDelete, decideWrite, planSizes } from './plan';
-import { SOURCE_CHANGED, WRITE_RESULT, type Storage, type WriteCondition } from './storage';
-import { DECISION, RECORD_KIND, type SourceRecord, type ThumbnailConfig, type ThumbnailProvenance, type ThumbnailTarget } from './types';
+import {
+  DECISION,
+  type Invocation,
+  type Log,
+  type MetricSink,
+  RECORD_KIND,
+  type RecordOutcome,
+  SOURCE_CHANGED,
+  SOURCE_GONE,
+  type SourceRecord,
+  type Storage,
+  type ThumbnailConfig,
+  type ThumbnailProvenance,
+  type ThumbnailTarget,
+  WRITE_RESULT,
+  type WriteCondition,
+} from './types';
 
-type LogFn = (message: string, attributes: Record<string, unknown>) => void;
-
-export interface Log {
-  readonly info: LogFn;
-  readonly warn: LogFn;
-  readonly error: LogFn;
-}
-
-export type MetricUnit = 'Count' | 'Milliseconds' | 'Bytes';
-
-export interface MetricSink {
-  addMetric(name: string, unit: MetricUnit, value: number): void;
+export interface ImageFunctions {
+  readonly readJpegHeader: typeof readJpegHeader;
+  readonly renderThumbnails: typeof renderThumbnails;
 }
 
 export interface ProcessorDeps {
   readonly config: ThumbnailConfig;
   readonly storage: Storage;
   readonly recorder: FailureRecorder;
-  readonly image: { readonly readJpegHeader: typeof readJpegHeader; readonly renderThumbnails: typeof renderThumbnails };
+  readonly image: ImageFunctions;
   readonly log: Log;
   readonly metrics: MetricSink;
   /** Milliseconds from a monotonic clock. */
@@ -43,18 +55,17 @@ export interface InvocationSummary {
   readonly failed: number;
 }
 
-type Outcome =
-  | { readonly status: 'written' | 'deleted'; readonly keys: readonly string[] }
-  | { readonly status: 'skipped'; readonly reason: string }
-  | { readonly status: 'failed' };
-
 /** Writes are conditional; when another invocation wins the race we look again, a bounded number of times. */
-const MAX_CONDITIONAL_ATTEMPTS = 3;
+export const MAX_CONDITIONAL_ATTEMPTS = 3;
+
+/** Time a render may need at least, on top of its estimated decode time doubled (Lambda's CPU share is below one core). */
+const MIN_RENDER_MS = 1_000;
 
 const conditionFor = (existing: ThumbnailProvenance | undefined): WriteCondition =>
   existing === undefined ? { ifNoneMatch: '*' } : { ifMatch: existing.etag };
 
-export function createEventProcessor(deps: ProcessorDeps) {
+/** Process one record to its outcome. Never throws: failures are outcomes, permanent or transient. */
+export function createRecordProcessor(deps: ProcessorDeps) {
   const { config, storage, log, metrics } = deps;
   const destination = config.destinationBucket;
   const elapsed = (since: number) => Math.round(deps.now() - since);
@@ -74,7 +85,16 @@ export function createEventProcessor(deps: ProcessorDeps) {
     throw new TransientStorageError(`PUT s3://${destination}/${target.key}: still conflicting after ${MAX_CONDITIONAL_ATTEMPTS} conditional attempts`);
   }
 
-  async function processCreated(record: SourceRecord): Promise<Outcome> {
+  /** The render deadline, in whole seconds (libvips' unit), from the time the invocation has left. */
+  function renderDeadline(invocation: Invocation, estimatedDecodeMs: number): number {
+    const remaining = invocation.remainingMs();
+    const available = remaining - LIMITS.uploadReserveMs;
+    const needed = Math.max(MIN_RENDER_MS, Math.ceil(2 * estimatedDecodeMs));
+    if (available < needed) throw new OutOfTimeError(Math.max(0, Math.round(remaining)), needed + LIMITS.uploadReserveMs);
+    return Math.max(1, Math.floor(available / 1000));
+  }
+
+  async function processCreated(record: SourceRecord, invocation: Invocation): Promise<RecordOutcome> {
     const started = deps.now();
     const targets = planThumbnailKeys(record.key, config.widths);
     const existing = await readProvenance(targets);
@@ -84,10 +104,12 @@ export function createEventProcessor(deps: ProcessorDeps) {
 
     const original = await storage.getOriginal(record);
     if (original === SOURCE_CHANGED) return { status: 'skipped', reason: 'source changed after this event (a newer event covers it)' };
+    if (original === SOURCE_GONE) return { status: 'skipped', reason: 'the original no longer exists (deleted after this event; its delete event covers it)' };
     const downloaded = deps.now();
-    const header = await deps.image.readJpegHeader(original.body, config.maxInputPixels);
+    const header = await deps.image.readJpegHeader(original.body, decodeLimitsFor(config, original.body.byteLength));
     const planned = planSizes(header.display, pending);
-    const rendered = await deps.image.renderThumbnails(original.body, header, planned, config);
+    const timeoutSeconds = renderDeadline(invocation, header.decode.decodeMs);
+    const rendered = await deps.image.renderThumbnails(original.body, header, planned, { ...config, timeoutSeconds });
     const renderedAt = deps.now();
 
     // The primary thumbnail goes last: when it is current, every other width is too.
@@ -112,12 +134,13 @@ export function createEventProcessor(deps: ProcessorDeps) {
         download: Math.round(downloaded - started),
         render: Math.round(renderedAt - downloaded),
         upload: Math.round(deps.now() - renderedAt),
+        estimatedDecode: Math.round(header.decode.decodeMs),
       },
     });
     return { status: 'written', keys: written.map((t) => t.key) };
   }
 
-  async function processRemoved(record: SourceRecord): Promise<Outcome> {
+  async function processRemoved(record: SourceRecord): Promise<RecordOutcome> {
     const targets = planThumbnailKeys(record.key, config.widths);
     const existing = await readProvenance(targets);
     const deleted: string[] = [];
@@ -132,34 +155,61 @@ export function createEventProcessor(deps: ProcessorDeps) {
         current = await storage.readThumbnailProvenance(destination, target.key);
       }
     }
-    if (deleted.length === 0) return { status: 'skipped', reason: 'no thumbnail older than the delete' };
+    if (deleted.length === 0) return { status: 'skipped', reason: 'no thumbnail of this original older than the delete' };
     metrics.addMetric('ThumbnailsDeleted', 'Count', deleted.length);
     log.info('thumbnails deleted', { source: { bucket: record.bucket, key: record.key }, deleted });
     return { status: 'deleted', keys: deleted };
   }
 
-  async function processRecord(record: SourceRecord): Promise<Outcome> {
+  async function route(record: SourceRecord, invocation: Invocation): Promise<RecordOutcome> {
     if (record.bucket === destination) throw new RecursionGuardError(record.bucket);
     if (record.bucket !== config.sourceBucket)
       throw new ThumbnailError(`event is for bucket "${record.bucket}"; this function serves "${config.sourceBucket}"`, FAILURE_CLASS.permanent);
     if (isThumbnailKey(record.key)) return { status: 'skipped', reason: 'the key is named like a thumbnail this function writes' };
-    return record.kind === RECORD_KIND.created ? processCreated(record) : processRemoved(record);
+    return record.kind === RECORD_KIND.created ? processCreated(record, invocation) : processRemoved(record);
   }
 
-  async function recordPermanent(error: ThumbnailError, payload: unknown, context: FailureContext, record?: SourceRecord) {
+  return async function processRecord(record: SourceRecord, invocation: Invocation): Promise<RecordOutcome> {
+    try {
+      return await route(record, invocation);
+    } catch (error) {
+      if (isThumbnailError(error) && error.failureClass === FAILURE_CLASS.permanent) return { status: 'failed', error };
+      return { status: 'retry', error: error instanceof Error ? error : new Error(String(error)) };
+    }
+  };
+}
+
+/**
+ * Process an S3 notification: every record on its own. Permanent failures are recorded once and
+ * not retried; if any record failed transiently, or a failure could not be recorded, the
+ * invocation throws after all records are done, so Lambda retries the event (records already done
+ * are recognised and skipped; a failure recorded twice is collapsed by `make redrive`).
+ */
+export function createEventProcessor(deps: ProcessorDeps) {
+  const { log, metrics } = deps;
+  const processRecord = createRecordProcessor(deps);
+
+  /** Record a permanent failure; false when the recorder itself failed (the record is then in the log). */
+  async function recordPermanent(error: ThumbnailError, payload: unknown, invocation: Invocation, source: { bucket?: string; key?: string }) {
     metrics.addMetric('PermanentFailures', 'Count', 1);
     log.error('thumbnail failed', {
-      source: record ? { bucket: record.bucket, key: record.key } : undefined,
+      source: source.bucket === undefined && source.key === undefined ? undefined : source,
       failureClass: error.failureClass,
       errorType: error.name,
       reason: error.message,
     });
-    await deps.recorder.record(
-      buildFailureRecord({ payload, error, ...(record ? { bucket: record.bucket, key: record.key } : {}) }, context, deps.wallClock()),
-    );
+    const failureRecord = buildFailureRecord({ payload, error, ...source }, invocation, deps.wallClock());
+    try {
+      await deps.recorder.record(failureRecord);
+      return true;
+    } catch (recordError) {
+      metrics.addMetric('UnrecordedFailures', 'Count', 1);
+      log.error('failure could not be recorded: the event will be retried', { failureRecord, reason: (recordError as Error).message });
+      return false;
+    }
   }
 
-  return async function processEvent(event: unknown, context: FailureContext): Promise<InvocationSummary> {
+  return async function processEvent(event: unknown, invocation: Invocation): Promise<InvocationSummary> {
     if (isS3TestEvent(event)) {
       log.info('S3 test event: nothing to process', {});
       return { records: 0, written: 0, deleted: 0, skipped: 0, failed: 0 };
@@ -169,42 +219,50 @@ export function createEventProcessor(deps: ProcessorDeps) {
       parsed = parseS3Event(event);
     } catch (error) {
       if (!isThumbnailError(error)) throw error;
-      await recordPermanent(error, event, context);
+      if (!(await recordPermanent(error, event, invocation, {}))) throw new TransientStorageError('the invalid event could not be recorded', { cause: error });
       return { records: 0, written: 0, deleted: 0, skipped: 0, failed: 1 };
     }
     for (const { index, eventName } of parsed.ignored) log.info('skipped', { record: index, reason: `event type ${eventName} is not handled` });
 
     const counts = { written: 0, deleted: 0, skipped: parsed.ignored.length, failed: 0 };
     const transient: Error[] = [];
-    for (const { record, raw } of parsed.records) {
-      try {
-        const outcome = await processRecord(record);
-        if (outcome.status === 'skipped') {
+    let unrecorded = 0;
+    for (const item of parsed.records) {
+      const outcome: RecordOutcome = 'error' in item ? { status: 'failed', error: item.error } : await processRecord(item.record, invocation);
+      const source = 'error' in item ? { ...(item.bucket === undefined ? {} : { bucket: item.bucket }), ...(item.key === undefined ? {} : { key: item.key }) } : { bucket: item.record.bucket, key: item.record.key };
+      switch (outcome.status) {
+        case 'written':
+        case 'deleted':
+          counts[outcome.status] += 1;
+          break;
+        case 'skipped':
+          counts.skipped += 1;
           metrics.addMetric('Skipped', 'Count', 1);
-          log.info('skipped', { source: { bucket: record.bucket, key: record.key }, reason: outcome.reason });
-        }
-        if (outcome.status !== 'failed') counts[outcome.status] += 1;
-      } catch (error) {
-        if (isThumbnailError(error) && error.failureClass === FAILURE_CLASS.permanent) {
-          await recordPermanent(error, { Records: [raw] }, context, record);
+          log.info('skipped', { source, reason: outcome.reason });
+          break;
+        case 'failed':
           counts.failed += 1;
-        } else {
+          if (!(await recordPermanent(outcome.error, { Records: [item.raw] }, invocation, source))) unrecorded += 1;
+          break;
+        case 'retry':
           metrics.addMetric('TransientFailures', 'Count', 1);
           log.warn('thumbnail will be retried', {
-            source: { bucket: record.bucket, key: record.key },
+            source,
             failureClass: FAILURE_CLASS.transient,
-            errorType: (error as Error).name,
-            reason: (error as Error).message,
+            errorType: outcome.error.name,
+            reason: outcome.error.message,
           });
-          transient.push(error as Error);
-        }
+          transient.push(outcome.error);
+          break;
       }
     }
-    if (transient.length > 0) {
+    if (transient.length > 0 || unrecorded > 0) {
+      const parts = [
+        transient.length > 0 ? `${transient.length} of ${parsed.records.length} records failed transiently (${transient[0]?.message})` : '',
+        unrecorded > 0 ? `${unrecorded} permanent failure(s) could not be recorded` : '',
+      ].filter(Boolean);
       // Lambda retries the whole event; records already done are recognised and skipped.
-      throw new TransientStorageError(`${transient.length} of ${parsed.records.length} records failed transiently: ${transient[0]?.message}`, {
-        cause: transient[0],
-      });
+      throw new TransientStorageError(parts.join('; '), { cause: transient[0] });
     }
     return { records: parsed.records.length + parsed.ignored.length, ...counts };
   };

@@ -8,8 +8,8 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { OUTPUT_CONTENT_TYPE, THUMBNAIL_METADATA } from './constants';
-import { ObjectGoneError, ObjectTooLargeError, StorageRequestError, TransientStorageError } from './errors';
-import type { SourceRecord, ThumbnailProvenance } from './types';
+import { ObjectTooLargeError, StorageRequestError, TransientStorageError } from './errors';
+import { type OriginalObject, SOURCE_CHANGED, SOURCE_GONE, type Storage, WRITE_RESULT } from './types';
 
 interface SdkError {
   readonly name?: string;
@@ -21,10 +21,11 @@ const nameOf = (error: unknown): string => (error as SdkError)?.name ?? 'Error';
 
 const isNotFound = (error: unknown) => statusOf(error) === 404 || ['NoSuchKey', 'NotFound'].includes(nameOf(error));
 /**
- * S3 answers a missing key with 403, not 404, when the caller may not list the bucket, and the
- * function's role deliberately may not. For keys the role may read, 403 therefore means "absent".
+ * S3 answers a missing key with 403, not 404, when the caller may not list the bucket. The role
+ * may list the originals bucket (so a missing original is a clear 404, and a 403 a real denial),
+ * but not the thumbnails bucket: for thumbnail keys, which the role may read, 403 means "absent".
  */
-const isAbsent = (error: unknown) => isNotFound(error) || statusOf(error) === 403;
+const isAbsentThumbnail = (error: unknown) => isNotFound(error) || statusOf(error) === 403;
 /** 412: a condition failed. 409 ConditionalRequestConflict: a concurrent conditional write won. */
 const isConditionFailed = (error: unknown) =>
   statusOf(error) === 412 || nameOf(error) === 'PreconditionFailed' || nameOf(error) === 'ConditionalRequestConflict';
@@ -44,26 +45,14 @@ export interface StorageOptions {
   readonly expectedBucketOwner?: string;
 }
 
-export interface OriginalObject {
-  readonly body: Uint8Array;
-  /** Without quotes. */
-  readonly etag: string | undefined;
-}
-
-/** The original changed after the event was sent: a newer event will process it. */
-export const SOURCE_CHANGED = 'source-changed';
-
-export const WRITE_RESULT = { written: 'written', conflict: 'conflict' } as const;
-export type WriteResult = (typeof WRITE_RESULT)[keyof typeof WRITE_RESULT];
-
-/** How a write must find the existing object: absent, or exactly the version we looked at. */
-export type WriteCondition = { readonly ifNoneMatch: '*' } | { readonly ifMatch: string };
-
-export interface Storage {
-  readThumbnailProvenance(bucket: string, key: string): Promise<ThumbnailProvenance | undefined>;
-  getOriginal(record: SourceRecord): Promise<OriginalObject | typeof SOURCE_CHANGED>;
-  putThumbnail(bucket: string, key: string, body: Uint8Array, source: SourceRecord, condition: WriteCondition): Promise<WriteResult>;
-  deleteThumbnail(bucket: string, key: string, ifMatch: string): Promise<WriteResult>;
+/** The source key a thumbnail's metadata names, percent-encoded when written (metadata is ASCII). */
+function decodeMetadataKey(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return undefined;
+  }
 }
 
 /** S3-backed storage. The client is injected, built once by the caller. */
@@ -76,18 +65,22 @@ export function createS3Storage(client: S3Client, options: StorageOptions): Stor
         const metadata = head.Metadata ?? {};
         const sourceEtag = metadata[THUMBNAIL_METADATA.sourceEtag];
         const sourceSequencer = metadata[THUMBNAIL_METADATA.sourceSequencer];
+        const sourceBucket = metadata[THUMBNAIL_METADATA.sourceBucket];
+        const sourceKey = decodeMetadataKey(metadata[THUMBNAIL_METADATA.sourceKey]);
         return {
           etag: head.ETag ?? '',
+          ...(sourceBucket ? { sourceBucket } : {}),
+          ...(sourceKey !== undefined ? { sourceKey } : {}),
           ...(sourceEtag ? { sourceEtag } : {}),
           ...(sourceSequencer ? { sourceSequencer } : {}),
         };
       } catch (error) {
-        if (isAbsent(error)) return undefined;
+        if (isAbsentThumbnail(error)) return undefined;
         throw translate(error, `HEAD s3://${bucket}/${key}`);
       }
     },
 
-    async getOriginal(record) {
+    async getOriginal(record): Promise<OriginalObject | typeof SOURCE_CHANGED | typeof SOURCE_GONE> {
       const { bucket, key } = record;
       if (record.size !== undefined && record.size > options.maxInputBytes)
         throw new ObjectTooLargeError(record.size, options.maxInputBytes);
@@ -97,7 +90,7 @@ export function createS3Storage(client: S3Client, options: StorageOptions): Stor
           new GetObjectCommand({ Bucket: bucket, Key: key, ...(record.eTag ? { IfMatch: `"${record.eTag}"` } : {}), ...owner }),
         );
       } catch (error) {
-        if (isAbsent(error)) throw new ObjectGoneError(bucket, key, statusOf(error), { cause: error });
+        if (isNotFound(error)) return SOURCE_GONE;
         if (isConditionFailed(error)) return SOURCE_CHANGED;
         throw translate(error, `GET s3://${bucket}/${key}`);
       }

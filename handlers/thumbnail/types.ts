@@ -1,4 +1,6 @@
-/** Types shared by the thumbnail handler's modules. */
+/** Types shared by the thumbnail handler's modules, and the ports its orchestrator talks through. */
+
+import type { ThumbnailError } from './errors';
 
 export const RECORD_KIND = {
   created: 'created',
@@ -29,6 +31,10 @@ export interface ThumbnailConfig {
   readonly maxInputPixels: number;
   readonly maxInputBytes: number;
   readonly s3RequestTimeoutMs: number;
+  /** Estimated decode time (reference machine) above which a JPEG is refused before decoding. */
+  readonly maxDecodeMs: number;
+  /** The function's memory size (Lambda sets it); decoding may use a share of it. */
+  readonly functionMemoryMB: number;
   /** Where permanent failures are recorded; unset means they are only logged. */
   readonly failureQueueUrl?: string;
   /** Account that must own both buckets; S3 answers 403 if it does not (a recreated bucket in another account). */
@@ -51,8 +57,23 @@ export interface PlannedThumbnail extends ThumbnailTarget, Dimensions {}
 /** What a thumbnail's metadata says about the original it was made from. */
 export interface ThumbnailProvenance {
   readonly etag: string;
+  readonly sourceBucket?: string;
+  readonly sourceKey?: string;
   readonly sourceEtag?: string;
   readonly sourceSequencer?: string;
+}
+
+/** What decoding a JPEG will cost, estimated from its markers (decode-cost.ts). */
+export interface DecodeEstimate {
+  readonly pixels: number;
+  /** 8x8 blocks over all components, padded to whole MCUs as libjpeg allocates them. */
+  readonly blocks: number;
+  /** Blocks visited, summed over every scan. */
+  readonly blockVisits: number;
+  /** Memory the decoder holds for the whole image: the coefficient buffer of a progressive JPEG, else 0. */
+  readonly coefficientBytes: number;
+  /** Estimated decode time on the reference machine. */
+  readonly decodeMs: number;
 }
 
 export interface ImageHeader extends Dimensions {
@@ -61,6 +82,8 @@ export interface ImageHeader extends Dimensions {
   readonly orientation: number;
   /** It embeds the standard sRGB profile, so no colour conversion is needed. */
   readonly standardSrgb: boolean;
+  /** What decoding it costs, estimated from its markers. */
+  readonly decode: DecodeEstimate;
 }
 
 export interface RenderedThumbnail extends PlannedThumbnail {
@@ -74,3 +97,61 @@ export const DECISION = {
 } as const;
 
 export type Decision = (typeof DECISION)[keyof typeof DECISION];
+
+/** The original's bytes, as read from S3. */
+export interface OriginalObject {
+  readonly body: Uint8Array;
+  /** Without quotes. */
+  readonly etag: string | undefined;
+}
+
+/** The original changed after the event was sent: a newer event will process it. */
+export const SOURCE_CHANGED = 'source-changed';
+
+/** The original no longer exists: deleted after the event was sent, and its delete event covers it. */
+export const SOURCE_GONE = 'source-gone';
+
+export const WRITE_RESULT = { written: 'written', conflict: 'conflict' } as const;
+export type WriteResult = (typeof WRITE_RESULT)[keyof typeof WRITE_RESULT];
+
+/** How a write must find the existing object: absent, or exactly the version we looked at. */
+export type WriteCondition = { readonly ifNoneMatch: '*' } | { readonly ifMatch: string };
+
+/** What the handler needs from S3; storage.ts implements it, tests fake it. */
+export interface Storage {
+  readThumbnailProvenance(bucket: string, key: string): Promise<ThumbnailProvenance | undefined>;
+  getOriginal(record: SourceRecord): Promise<OriginalObject | typeof SOURCE_CHANGED | typeof SOURCE_GONE>;
+  putThumbnail(bucket: string, key: string, body: Uint8Array, source: SourceRecord, condition: WriteCondition): Promise<WriteResult>;
+  deleteThumbnail(bucket: string, key: string, ifMatch: string): Promise<WriteResult>;
+}
+
+/** The invocation a record is processed in: who is asking, and how much time is left. */
+export interface Invocation {
+  readonly requestId: string;
+  readonly functionArn: string;
+  /** Milliseconds until Lambda stops the invocation. */
+  readonly remainingMs: () => number;
+}
+
+/** How one record ended. Permanent failures are recorded and not retried; transient ones are retried. */
+export type RecordOutcome =
+  | { readonly status: 'written' | 'deleted'; readonly keys: readonly string[] }
+  | { readonly status: 'skipped'; readonly reason: string }
+  | { readonly status: 'failed'; readonly error: ThumbnailError }
+  | { readonly status: 'retry'; readonly error: Error };
+
+type LogFn = (message: string, attributes: Record<string, unknown>) => void;
+
+/** The structured logger (Powertools' Logger in the function). */
+export interface Log {
+  readonly info: LogFn;
+  readonly warn: LogFn;
+  readonly error: LogFn;
+}
+
+export type MetricUnit = 'Count' | 'Milliseconds' | 'Bytes';
+
+/** Where metrics go (Powertools' Metrics, as CloudWatch EMF, in the function). */
+export interface MetricSink {
+  addMetric(name: string, unit: MetricUnit, value: number): void;
+}

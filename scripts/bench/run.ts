@@ -11,7 +11,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { Command, Option } from 'commander';
 import { build } from 'esbuild';
 import sharp from 'sharp';
@@ -27,15 +27,19 @@ import { mapLimit } from '../local';
 import { lambdaNodeBinary } from '../local/function-runner';
 import { extractLambdaLayout, lambdaNodePath } from '../local/layout';
 import { LocalPipeline } from '../local/pipeline';
-import { s3EventRecord, SequencerClock } from '../local/s3-events';
+import { SequencerClock } from '../local/s3-events';
 import { LOCAL_CREDENTIALS, startLocalS3 } from '../local/s3-server';
 import { chooseMemory, costPerMillion, estimatedDurationMs, LAMBDA_PRICES, type Measured } from './cost';
 import { fixed, iterationsFor, median, ratio } from './stats';
+import { type HostileRow, hostileBenchmark } from './hostile';
 import { findBinary, findGnuTime, versionOf } from './tools';
+import { uploadEvent } from './upload-event';
 
 const SHARED_IMAGES = sharedFixturesDir('images');
 const OUT = join(ROOT, '.bench');
 const RENDER = { jpegQuality: 80, maxInputPixels: 268_402_689 };
+/** The render benchmarks compare decoders on the same photos: the pixel limit applies, the decode budget does not. */
+const DECODE_LIMITS = { maxInputPixels: 100_000_000, maxDecodeMs: Number.POSITIVE_INFINITY, maxDecodeBytes: Number.POSITIVE_INFINITY };
 
 interface BenchImage {
   readonly name: string;
@@ -73,7 +77,7 @@ async function benchImages(dir: string): Promise<BenchImage[]> {
       const path = join(SHARED_IMAGES, file);
       try {
         const bytes = readFileSync(path);
-        const header = await readJpegHeader(bytes, 100_000_000);
+        const header = await readJpegHeader(bytes, DECODE_LIMITS);
         await ours(bytes);
         if (header.width * header.height >= 1_000_000) images.push(await describeImage(file, 'fixtures', path));
       } catch {
@@ -99,7 +103,7 @@ async function benchImages(dir: string): Promise<BenchImage[]> {
 }
 
 async function ours(bytes: Buffer, widths: readonly number[] = [100]) {
-  const header = await readJpegHeader(bytes, RENDER.maxInputPixels);
+  const header = await readJpegHeader(bytes, DECODE_LIMITS);
   return renderThumbnails(bytes, header, planSizes(header.display, widths.map((width) => ({ width, key: String(width) }))), RENDER);
 }
 
@@ -196,16 +200,6 @@ function printRenderTable(results: readonly ImageResult[]) {
   for (const r of results.filter((candidate) => candidate.megapixels >= 2)) {
     say(`| ${r.image} | ${fixed(r.megapixels)} | ${fixed(r.oursMs)} | ${fixed(r.multiMs)} | ${fixed(ratio(r.multiMs, r.oursMs), 2)} | ${fixed(r.multiSmallMs)} | ${fixed(ratio(r.multiSmallMs, r.oursMs), 2)} |`);
   }
-}
-
-/** Upload `body`, and return the S3 event (one ObjectCreated:Put record) that upload notifies. */
-async function uploadEvent(client: S3Client, clock: SequencerClock, target: { bucket: string; key: string; region: string; requestId: string }, body: Buffer) {
-  const put = await client.send(new PutObjectCommand({ Bucket: target.bucket, Key: target.key, Body: body }));
-  const record = s3EventRecord(
-    { eventName: 'ObjectCreated:Put', bucket: target.bucket, key: target.key, eTag: (put.ETag ?? '').replace(/"/g, ''), size: body.length, sequencer: clock.next() },
-    { region: target.region, time: new Date(), requestId: target.requestId, configurationId: 'bench' },
-  );
-  return { Records: [record] };
 }
 
 /** The reference handler (client-s3 and sharp, nothing else), bundled and zipped as the real one is. */
@@ -379,13 +373,38 @@ async function throughput(dir: string, concurrency: number, uploads: number) {
   }
 }
 
+function printHostileTable(rows: readonly HostileRow[], memoryMB: number) {
+  say('');
+  say(`Hostile inputs and the worst accepted ones, each through the packaged function (${memoryMB} MB) in a fresh execution environment, S3 on loopback:`);
+  say('');
+  say('| input | MB | outcome | as expected | ms to refuse or finish | peak RSS MB | estimated decode ms |');
+  say('| --- | ---: | --- | --- | ---: | ---: | ---: |');
+  for (const row of rows) {
+    say(`| ${row.name} | ${fixed(row.megabytes)} | ${row.outcome} | ${row.asExpected ? 'yes' : `**no** (expected ${row.expected})`} | ${fixed(row.ms, 0)} | ${row.peakMB ?? 'n/a'} | ${fixed(row.estimateMs, 0)} |`);
+  }
+}
+
+function hostileTargets(rows: readonly HostileRow[], memoryMB: number): Target[] {
+  const slowest = rows.reduce((worst, row) => (row.ms > worst.ms ? row : worst));
+  const accepted = rows.filter((row) => row.outcome === 'thumbnail' && row.peakMB !== undefined);
+  const heaviest = accepted.reduce((worst, row) => ((row.peakMB ?? 0) > (worst.peakMB ?? 0) ? row : worst), accepted[0] as HostileRow);
+  const limit = Math.floor(memoryMB * 0.7);
+  return [
+    { name: 'every hostile and worst-accepted input ends as expected', measured: `${rows.filter((row) => row.asExpected).length}/${rows.length}`, met: rows.every((row) => row.asExpected) },
+    { name: 'every case refused or finished within 2 s', measured: `slowest ${fixed(slowest.ms, 0)} ms (${slowest.name})`, met: slowest.ms <= 2000 },
+    ...(heaviest
+      ? [{ name: `worst accepted input peaks under 70 % of ${memoryMB} MB`, measured: `${heaviest.peakMB} MB (limit ${limit} MB), ${heaviest.name}`, met: (heaviest.peakMB ?? 0) < limit }]
+      : []),
+  ];
+}
+
 interface Target {
   readonly name: string;
   readonly measured: string;
   readonly met: boolean | undefined;
 }
 
-export const SECTIONS = ['render', 'cold', 'packaged', 'e2e'] as const;
+export const SECTIONS = ['render', 'cold', 'packaged', 'e2e', 'hostile'] as const;
 type Section = (typeof SECTIONS)[number];
 
 async function main() {
@@ -439,6 +458,9 @@ async function main() {
       for (const run of e2e) say(`- concurrency ${run.concurrency}: ${run.ok}/${run.uploads} in ${fixed(run.seconds)} s = **${fixed(run.perSecond)} thumbnails/s**`);
     }
 
+    const hostile = only.has('hostile') ? (console.error('hostile inputs...'), await hostileBenchmark(dir, { worst: true })) : undefined;
+    if (hostile) printHostileTable(hostile.rows, hostile.memoryMB);
+
     const targets: Target[] = [];
     const large = results.filter((r) => r.megapixels >= 2 && r.floorMs !== undefined);
     if (large.length > 0) {
@@ -468,6 +490,7 @@ async function main() {
       const above = cold.handler.totalMs - cold.bareMs;
       targets.push({ name: 'cold start <= 80 ms above bare Node.js', measured: `${fixed(above)} ms (the client-s3 + sharp reference alone: ${fixed(cold.reference.totalMs - cold.bareMs)} ms)`, met: above <= 80 });
     }
+    if (hostile) targets.push(...hostileTargets(hostile.rows, hostile.memoryMB));
     targets.push({ name: 'function zip <= 300 KB', measured: formatBytes(functionZip), met: functionZip <= BUDGETS.functionZipBytes });
     targets.push({ name: 'layer zip <= 9 MB', measured: formatBytes(layerZip), met: layerZip <= BUDGETS.layerZipBytes });
 
@@ -483,10 +506,15 @@ async function main() {
       for (const size of sizes) {
         say(`| ${size} | ${fixed(Math.min(1, size / 1769), 2)} | ${estimatedDurationMs(measured, size)} | ${fixed(costPerMillion(measured, size, 'x86_64'), 2)} | ${fixed(costPerMillion(measured, size, 'arm64'), 2)} |`);
       }
-      const largestPeak = 236;
-      const choice = chooseMemory(measured, Math.max(largestPeak, packaged.peak24MB ?? 0), sizes);
+      const accepted = hostile?.rows.filter((row) => row.outcome === 'thumbnail' && row.peakMB !== undefined) ?? [];
+      const largestPeak = accepted.length > 0 ? Math.max(...accepted.map((row) => row.peakMB as number)) : undefined;
+      const choice = chooseMemory(measured, Math.max(largestPeak ?? 0, packaged.peak24MB ?? 0), sizes);
       say('');
-      say(`Default memory: **${choice.memoryMB} MB** (configured: ${packaged.memoryMB} MB): the ${choice.reason}. The peak is the larger of the 24 MP JPEG's and the largest accepted input's (100 MP: 236 MB, test/e2e/largest-input.test.ts). arm64 would cost less, but needs a linux-arm64 sharp layer; the layer is x86_64.`);
+      say(
+        `Default memory: **${choice.memoryMB} MB** (configured: ${packaged.memoryMB} MB): the ${choice.reason}. The peak is the larger of the 24 MP JPEG's and ` +
+          `${largestPeak === undefined ? 'nothing else (run the hostile section for the worst accepted inputs)' : `the worst accepted input's (${largestPeak} MB, hostile table above)`}. ` +
+          'arm64 would cost less, but needs a linux-arm64 sharp layer; the layer is x86_64.',
+      );
     }
 
     say('');
@@ -494,7 +522,7 @@ async function main() {
     say('| --- | --- | --- |');
     for (const target of targets) say(`| ${target.name} | ${target.measured} | ${target.met === undefined ? 'n/a' : target.met ? 'yes' : '**no**'} |`);
     writeFileSync(join(OUT, 'results.md'), `${lines.join('\n')}\n`);
-    writeFileSync(join(OUT, 'results.json'), `${JSON.stringify({ results, cold, packaged, e2e, targets }, null, 2)}\n`);
+    writeFileSync(join(OUT, 'results.json'), `${JSON.stringify({ results, cold, packaged, e2e, hostile, targets }, null, 2)}\n`);
     console.error(`\nwrote ${basename(OUT)}/results.md and results.json`);
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -6,7 +6,7 @@
  * configurable and short.
  */
 
-import { type FailureRecord, failureRecord } from '../../handlers/thumbnail/failures';
+import { type FailureRecord, failureRecord } from '../../handlers/thumbnail/failure-record';
 import type { InvocationReport } from './function-runner';
 
 export interface AsyncInvokePolicy {

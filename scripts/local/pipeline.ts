@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import type { FailureRecord } from '../../handlers/thumbnail/failures';
+import type { FailureRecord } from '../../handlers/thumbnail/failure-record';
 import { stackName } from '../../infra/stacks/thumbnail-stack';
 import { readJsonFile } from '../lib/json-file';
 import { PATHS } from '../lib/paths';

@@ -15,6 +15,8 @@ describe('parseConfig', () => {
       maxInputPixels: 100_000_000,
       maxInputBytes: 50 * 1024 * 1024,
       s3RequestTimeoutMs: 3_000,
+      maxDecodeMs: 1_500,
+      functionMemoryMB: 1024,
     });
   });
 
@@ -26,6 +28,8 @@ describe('parseConfig', () => {
       MAX_INPUT_PIXELS: '24000000',
       MAX_INPUT_BYTES: '1000',
       S3_REQUEST_TIMEOUT_MS: '2000',
+      MAX_DECODE_MS: '800',
+      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '2048',
       FAILURE_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/failures',
       EXPECTED_BUCKET_OWNER: '123456789012',
     });
@@ -35,6 +39,8 @@ describe('parseConfig', () => {
       maxInputPixels: 24_000_000,
       maxInputBytes: 1000,
       s3RequestTimeoutMs: 2000,
+      maxDecodeMs: 800,
+      functionMemoryMB: 2048,
       failureQueueUrl: 'https://sqs.eu-west-1.amazonaws.com/123456789012/failures',
       expectedBucketOwner: '123456789012',
     });

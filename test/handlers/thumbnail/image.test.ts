@@ -1,8 +1,10 @@
 import exifReader from 'exif-reader';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { CorruptImageError, PixelLimitError, UnsupportedFormatError } from '../../../handlers/thumbnail/errors';
-import { readJpegHeader, renderThumbnails } from '../../../handlers/thumbnail/image';
+import { DEFAULTS } from '../../../handlers/thumbnail/constants';
+import { decodeLimitsFor } from '../../../handlers/thumbnail/decode-cost';
+import { CorruptImageError, DecodeLimitError, PixelLimitError, RenderTimeoutError, UnsupportedFormatError, UnsupportedJpegError } from '../../../handlers/thumbnail/errors';
+import { readJpegHeader, renderError, renderThumbnails } from '../../../handlers/thumbnail/image';
 import { planSizes } from '../../../handlers/thumbnail/plan';
 import {
   cmykJpeg,
@@ -22,13 +24,15 @@ import {
   QUADRANT_COLOURS,
   truncatedJpeg,
 } from '../../../scripts/lib/samples';
+import { progressiveScript, writeJpeg } from '../../../scripts/lib/jpeg-writer';
 import { colourDistance, decode } from '../../support/pixels';
 
 const OPTIONS = { jpegQuality: 80, maxInputPixels: 100_000_000 };
+const LIMITS = decodeLimitsFor({ ...OPTIONS, maxDecodeMs: DEFAULTS.maxDecodeMs, functionMemoryMB: DEFAULTS.functionMemoryMB }, 0);
 
 /** Header, size plan and render, as the handler chains them. */
 async function thumbnail(input: Uint8Array, widths: number[] = [100]) {
-  const header = await readJpegHeader(input, OPTIONS.maxInputPixels);
+  const header = await readJpegHeader(input, LIMITS);
   const planned = planSizes(header.display, widths.map((width) => ({ width, key: `w${width}` })));
   return renderThumbnails(input, header, planned, OPTIONS);
 }
@@ -41,9 +45,10 @@ async function only(input: Uint8Array) {
 
 describe('readJpegHeader', () => {
   it('reads stored and displayed dimensions and the orientation', async () => {
-    const header = await readJpegHeader(await orientedJpeg(300, 400, 6), OPTIONS.maxInputPixels);
+    const header = await readJpegHeader(await orientedJpeg(300, 400, 6), LIMITS);
     // withMetadata() in the generator embeds libvips' sRGB profile.
-    expect(header).toEqual({ width: 400, height: 300, orientation: 6, display: { width: 300, height: 400 }, standardSrgb: true });
+    expect(header).toMatchObject({ width: 400, height: 300, orientation: 6, display: { width: 300, height: 400 }, standardSrgb: true });
+    expect(header.decode).toMatchObject({ pixels: 120_000, coefficientBytes: 0 });
   });
 
   it.each([
@@ -51,7 +56,7 @@ describe('readJpegHeader', () => {
     ['p3', false],
   ])('recognises an embedded standard sRGB profile (%s: %s)', async (profile, expected) => {
     const jpeg = await sharp({ create: { width: 16, height: 16, channels: 3, background: '#884422' } }).withIccProfile(profile).jpeg().toBuffer();
-    expect((await readJpegHeader(jpeg, OPTIONS.maxInputPixels)).standardSrgb).toBe(expected);
+    expect((await readJpegHeader(jpeg, LIMITS)).standardSrgb).toBe(expected);
   });
 
   it('skipping an sRGB profile changes no colour: the transform it skips is the identity', async () => {
@@ -63,18 +68,30 @@ describe('readJpegHeader', () => {
   });
 
   it.each(Object.keys(NOT_JPEG) as NotJpeg[])('refuses %s bytes as UnsupportedFormatError', async (kind) => {
-    await expect(readJpegHeader(await NOT_JPEG[kind](), OPTIONS.maxInputPixels)).rejects.toThrow(UnsupportedFormatError);
+    await expect(readJpegHeader(await NOT_JPEG[kind](), LIMITS)).rejects.toThrow(UnsupportedFormatError);
   });
 
   it('refuses a header that declares too many pixels, without decoding', async () => {
     const bomb = await headerBombJpeg(50_000, 50_000);
     expect(bomb.length).toBeLessThan(10_000);
-    await expect(readJpegHeader(bomb, OPTIONS.maxInputPixels)).rejects.toThrow(PixelLimitError);
+    await expect(readJpegHeader(bomb, LIMITS)).rejects.toThrow(PixelLimitError);
+  });
+
+  it('refuses a progressive JPEG over the decode budget from its markers, before libvips reads it', async () => {
+    const bomb = writeJpeg({ width: 4000, height: 4000, components: [{ h: 1, v: 1 }], coding: 'progressive', scans: progressiveScript(1, 32), dc: () => 0 });
+    await expect(readJpegHeader(bomb, { ...LIMITS, maxDecodeMs: 100 })).rejects.toThrow(DecodeLimitError);
+    expect((await readJpegHeader(bomb, LIMITS)).decode.coefficientBytes).toBe(250_000 * 128);
+  });
+
+  it('refuses an arithmetic-coded JPEG (no browser shows one) as UnsupportedJpegError', async () => {
+    const jpeg = Buffer.from(await photoJpeg(64, 64));
+    jpeg[jpeg.indexOf(Buffer.from([0xff, 0xc0])) + 1] = 0xc9;
+    await expect(readJpegHeader(jpeg, LIMITS)).rejects.toThrow(UnsupportedJpegError);
   });
 
   it('refuses a JPEG cut off inside its header', async () => {
     const jpeg = await photoJpeg(64, 64);
-    await expect(readJpegHeader(jpeg.subarray(0, 120), OPTIONS.maxInputPixels)).rejects.toThrow(CorruptImageError);
+    await expect(readJpegHeader(jpeg.subarray(0, 120), LIMITS)).rejects.toThrow(CorruptImageError);
   });
 });
 
@@ -177,5 +194,18 @@ describe('renderThumbnails', () => {
   it('cannot detect damage that still decodes (JPEG has no checksum)', async () => {
     const [result] = await thumbnail(await silentlyDamagedJpeg(800, 600));
     expect(result?.width).toBe(100);
+  });
+});
+
+describe('renderError', () => {
+  it("names a render libvips stopped at its deadline (its message: 'timeout: 17% complete') RenderTimeoutError", () => {
+    const error = renderError(new Error('timeout: 17% complete\nVipsImage: killed for image "temp-180"'), 9);
+    expect(error).toBeInstanceOf(RenderTimeoutError);
+    expect(error.message).toBe('rendering was stopped after its 9 s deadline');
+    expect(error.failureClass).toBe('permanent');
+  });
+
+  it('names any other render failure CorruptImageError', () => {
+    expect(renderError(new Error('VipsJpeg: Premature end of input file'), 9)).toBeInstanceOf(CorruptImageError);
   });
 });

@@ -65,7 +65,7 @@ afterEach(() => {
 describe('thumbnail handler', () => {
   it('writes an upright 100 px JPEG to the thumbnails bucket under <dir>/<stem>-thumbnail.jpg', async () => {
     serve(await orientedJpeg(600, 800, 6));
-    const summary = await handler(s3Event({ bucket: ORIGINALS, key: 'a/b.c/my photo.v2.JPG', eTag: 'abc123', sequencer: '0A' }), lambdaContext());
+    const summary = await handler(s3Event({ bucket: ORIGINALS, key: 'a/b.c/my photo.v2.jpg', eTag: 'abc123', sequencer: '0A' }), lambdaContext());
 
     expect(summary).toEqual({ records: 1, written: 1, deleted: 0, skipped: 0, failed: 0 });
     const [put] = putCalls();
@@ -74,12 +74,18 @@ describe('thumbnail handler', () => {
       Key: 'a/b.c/my photo.v2-thumbnail.jpg',
       ContentType: 'image/jpeg',
       IfNoneMatch: '*',
-      Metadata: { 'source-bucket': ORIGINALS, 'source-key': 'a%2Fb.c%2Fmy%20photo.v2.JPG', 'source-etag': 'abc123', 'source-sequencer': '0A' },
+      Metadata: { 'source-bucket': ORIGINALS, 'source-key': 'a%2Fb.c%2Fmy%20photo.v2.jpg', 'source-etag': 'abc123', 'source-sequencer': '0A' },
     });
     const metadata = await sharp(put?.Body as Uint8Array).metadata();
     expect(metadata).toMatchObject({ format: 'jpeg', width: 100, height: 133, space: 'srgb' });
     expect(metadata.orientation).toBeUndefined();
-    expect(s3.commandCalls(GetObjectCommand)[0]?.args[0].input).toMatchObject({ Bucket: ORIGINALS, Key: 'a/b.c/my photo.v2.JPG', IfMatch: '"abc123"' });
+    expect(s3.commandCalls(GetObjectCommand)[0]?.args[0].input).toMatchObject({ Bucket: ORIGINALS, Key: 'a/b.c/my photo.v2.jpg', IfMatch: '"abc123"' });
+  });
+
+  it('names the thumbnail of an upper-case .JPG apart from the .jpg one', async () => {
+    serve(await photoJpeg(200, 100));
+    await handler(s3Event({ bucket: ORIGINALS, key: 'coll.JPG', eTag: 'abc123' }, { bucket: ORIGINALS, key: 'coll.jpg', eTag: 'abc123' }), lambdaContext());
+    expect(putCalls().map((put) => put.Key)).toEqual(['coll.JPG.thumbnail.jpg', 'coll-thumbnail.jpg']);
   });
 
   it('logs one structured line per image', async () => {
@@ -175,15 +181,19 @@ describe('thumbnail handler', () => {
     expect(putCalls()).toEqual([]);
   });
 
-  it.each([
-    ['NoSuchKey', 404, /no longer exists$/],
-    ['AccessDenied', 403, /no longer exists \(S3 answered 403: the key is missing, or the role may not read it\)$/],
-  ])('records an original deleted before processing (%s) as a permanent failure', async (name, status, message) => {
-    s3.on(GetObjectCommand).rejects(s3Error(name, status));
+  it('skips, without a failure record, an original deleted before it was processed (its delete event covers it)', async () => {
+    s3.on(GetObjectCommand).rejects(s3Error('NoSuchKey', 404));
     const summary = await handler(s3Event({ bucket: ORIGINALS, key: 'gone.jpg', eTag: 'v1' }), lambdaContext());
+    expect(summary).toMatchObject({ skipped: 1, failed: 0 });
+    expect(failureRecords()).toEqual([]);
+    expect(logLines().find((line) => line['message'] === 'skipped')).toMatchObject({ source: { key: 'gone.jpg' }, reason: expect.stringMatching(/no longer exists/) });
+  });
+
+  it('records AccessDenied on an original as a permanent failure: the role may list originals, so 403 is a real denial', async () => {
+    s3.on(GetObjectCommand).rejects(s3Error('AccessDenied', 403));
+    const summary = await handler(s3Event({ bucket: ORIGINALS, key: 'locked.jpg', eTag: 'v1' }), lambdaContext());
     expect(summary.failed).toBe(1);
-    expect(failureRecords()[0]?.responsePayload.errorType).toBe('ObjectGoneError');
-    expect(failureRecords()[0]?.responsePayload.errorMessage).toMatch(message);
+    expect(failureRecords()[0]?.responsePayload.errorType).toBe('StorageRequestError');
   });
 
   it('treats 403 on a missing thumbnail as absent (the role may not list the bucket)', async () => {
@@ -218,15 +228,21 @@ describe('thumbnail handler', () => {
     expect(failureRecords()).toEqual([]);
   });
 
-  it('throws when a failure cannot be recorded, so nothing is lost', async () => {
-    serve(await NOT_JPEG.png());
+  it('when a failure cannot be recorded, logs the record, finishes the other records, then throws so Lambda retries', async () => {
+    s3.on(GetObjectCommand, { Key: 'bad.jpg' }).callsFake(async () => ({ Body: sdkStreamMixin(Readable.from([await NOT_JPEG.png()])), ETag: '"abc123"' }));
+    s3.on(GetObjectCommand, { Key: 'good.jpg' }).callsFake(async () => ({ Body: sdkStreamMixin(Readable.from([await photoJpeg(200, 100)])), ETag: '"abc123"' }));
     sqs.on(SendMessageCommand).rejects(new Error('queue unavailable'));
-    await expect(handler(s3Event({ bucket: ORIGINALS, key: 'x.jpg', eTag: 'abc123' }), lambdaContext())).rejects.toThrow(/queue unavailable/);
+    const event = s3Event({ bucket: ORIGINALS, key: 'bad.jpg', eTag: 'abc123' }, { bucket: ORIGINALS, key: 'good.jpg', eTag: 'abc123' });
+    await expect(handler(event, lambdaContext())).rejects.toThrow(/1 permanent failure\(s\) could not be recorded/);
+    expect(putCalls().map((put) => put.Key)).toEqual(['good-thumbnail.jpg']);
+    const logged = logLines().find((line) => line['message'] === 'failure could not be recorded: the event will be retried');
+    expect(logged).toMatchObject({ level: 'ERROR', reason: 'queue unavailable', failureRecord: { responsePayload: { errorType: 'UnsupportedFormatError', key: 'bad.jpg' } } });
   });
 
   it('deletes the thumbnail of a deleted original, unless a re-upload is newer', async () => {
-    s3.on(HeadObjectCommand, { Key: 'a/x-thumbnail.jpg' }).resolves({ ETag: '"t1"', Metadata: { 'source-sequencer': '0A' } });
-    s3.on(HeadObjectCommand, { Key: 'a/y-thumbnail.jpg' }).resolves({ ETag: '"t2"', Metadata: { 'source-sequencer': '0F' } });
+    const madeFrom = (key: string, sequencer: string) => ({ 'source-bucket': ORIGINALS, 'source-key': encodeURIComponent(key), 'source-sequencer': sequencer });
+    s3.on(HeadObjectCommand, { Key: 'a/x-thumbnail.jpg' }).resolves({ ETag: '"t1"', Metadata: madeFrom('a/x.jpg', '0A') });
+    s3.on(HeadObjectCommand, { Key: 'a/y-thumbnail.jpg' }).resolves({ ETag: '"t2"', Metadata: madeFrom('a/y.jpg', '0F') });
     s3.on(DeleteObjectCommand).resolves({});
     const event = s3Event(
       { bucket: ORIGINALS, key: 'a/x.jpg', eventName: 'ObjectRemoved:Delete', sequencer: '0B' },
@@ -237,6 +253,16 @@ describe('thumbnail handler', () => {
     expect(s3.commandCalls(DeleteObjectCommand).map((c) => c.args[0].input)).toEqual([
       { Bucket: THUMBNAILS, Key: 'a/x-thumbnail.jpg', IfMatch: '"t1"' },
     ]);
+  });
+
+  it('keeps a thumbnail whose provenance names another original', async () => {
+    s3.on(HeadObjectCommand, { Key: 'coll-thumbnail.jpg' }).resolves({
+      ETag: '"t1"',
+      Metadata: { 'source-bucket': ORIGINALS, 'source-key': 'coll.JPG', 'source-sequencer': '0A' },
+    });
+    const summary = await handler(s3Event({ bucket: ORIGINALS, key: 'coll.jpg', eventName: 'ObjectRemoved:Delete', sequencer: '0B' }), lambdaContext());
+    expect(summary).toMatchObject({ deleted: 0, skipped: 1 });
+    expect(s3.commandCalls(DeleteObjectCommand)).toEqual([]);
   });
 
   it('treats the S3 test event as nothing to do', async () => {

@@ -1,6 +1,14 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { InvalidEventError, KeyTooLongError } from '../../../handlers/thumbnail/errors';
-import { decodeEventKey, encodeEventKey, isThumbnailKey, planThumbnailKeys } from '../../../handlers/thumbnail/keys';
+import {
+  decodeEventKey,
+  encodeEventKey,
+  isThumbnailKey,
+  planThumbnailKeys,
+  sourceKeyOfThumbnail,
+  THUMBNAIL_KEY_PATTERNS,
+} from '../../../handlers/thumbnail/keys';
 
 describe('decodeEventKey', () => {
   it.each([
@@ -46,16 +54,20 @@ describe('encodeEventKey', () => {
 describe('planThumbnailKeys', () => {
   it.each([
     ['photo.jpg', 'photo-thumbnail.jpg'],
-    ['a/b.c/photo.v2.JPG', 'a/b.c/photo.v2-thumbnail.jpg'],
+    ['photos/cat.jpg', 'photos/cat-thumbnail.jpg'],
+    ['a/b.c/photo.v2.jpg', 'a/b.c/photo.v2-thumbnail.jpg'],
     ['my holiday photo.jpg', 'my holiday photo-thumbnail.jpg'],
     ['a+b.jpg', 'a+b-thumbnail.jpg'],
     ['写真/東京.jpg', '写真/東京-thumbnail.jpg'],
-    ['deep/nested/folders/x.jpeg', 'deep/nested/folders/x-thumbnail.jpg'],
-    ['no-extension', 'no-extension-thumbnail.jpg'],
-    ['dir.with.dots/no-extension', 'dir.with.dots/no-extension-thumbnail.jpg'],
     ['archive.tar.gz.jpg', 'archive.tar.gz-thumbnail.jpg'],
-    ['.jpg', '.jpg-thumbnail.jpg'],
-    ['folder/', 'folder/-thumbnail.jpg'],
+    // Any other name is kept whole, so coll.JPG and coll.jpg cannot share a thumbnail.
+    ['a/b.c/photo.v2.JPG', 'a/b.c/photo.v2.JPG.thumbnail.jpg'],
+    ['coll.JPG', 'coll.JPG.thumbnail.jpg'],
+    ['deep/nested/folders/x.jpeg', 'deep/nested/folders/x.jpeg.thumbnail.jpg'],
+    ['no-extension', 'no-extension.thumbnail.jpg'],
+    ['dir.with.dots/no-extension', 'dir.with.dots/no-extension.thumbnail.jpg'],
+    ['.jpg', '.jpg.thumbnail.jpg'],
+    ['folder/', 'folder/.thumbnail.jpg'],
   ])('names the thumbnail of %s as %s', (key, expected) => {
     expect(planThumbnailKeys(key, [100])).toEqual([{ width: 100, key: expected }]);
   });
@@ -76,10 +88,92 @@ describe('planThumbnailKeys', () => {
   });
 });
 
+/** Keys made of the pieces that confuse naming schemes: dots, dashes, slashes, extensions in any case, the marker itself. */
+const awkwardKey = fc
+  .array(
+    fc.oneof(
+      fc.constantFrom('.', '-', '/', '.jpg', '.JPG', '.jpeg', '.Jpg', 'thumbnail', '-thumbnail', '.thumbnail', '-400', '-0', ' ', '+', '%', '写'),
+      fc.string({ maxLength: 3 }),
+    ),
+    { maxLength: 8 },
+  )
+  .map((parts) => parts.join(''));
+
+const WIDTH_SETS = [[100], [100, 400], [100, 400, 1200], [250, 100]] as const;
+
+describe('thumbnail naming is injective', () => {
+  it('maps the default photos/cat.jpg to photos/cat-thumbnail.jpg, and any <dir>/<stem>.jpg to <dir>/<stem>-thumbnail.jpg', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 20 }).filter((s) => !s.includes('/')), fc.string({ maxLength: 20 }), (stem, dir) => {
+        fc.pre(stem.length > 0);
+        const folder = dir === '' ? '' : `${dir}/`;
+        expect(planThumbnailKeys(`${folder}${stem}.jpg`, [100])[0]?.key).toBe(`${folder}${stem}-thumbnail.jpg`);
+      }),
+    );
+  });
+
+  it('undoes every name it makes: sourceKeyOfThumbnail(thumbnail) is the original, for every width', () => {
+    fc.assert(
+      fc.property(awkwardKey, fc.constantFrom(...WIDTH_SETS), (key, widths) => {
+        for (const target of planThumbnailKeys(key, widths)) expect(sourceKeyOfThumbnail(target.key)).toBe(key);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('never gives two originals the same thumbnail key, under any widths', () => {
+    fc.assert(
+      fc.property(fc.uniqueArray(awkwardKey, { minLength: 2, maxLength: 30 }), fc.constantFrom(...WIDTH_SETS), (keys, widths) => {
+        const owner = new Map<string, string>();
+        for (const key of keys) {
+          for (const target of planThumbnailKeys(key, widths)) {
+            expect(owner.get(target.key) ?? key).toBe(key);
+            owner.set(target.key, key);
+          }
+        }
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('never gives one name under different extensions (or none) the same thumbnail key', () => {
+    const extensions = ['', '.jpg', '.JPG', '.jpeg', '.JPEG', '.Jpg', '.jpg.jpg', '.JPG.jpg', '.thumbnail.jpg', '-thumbnail.jpg', '.png'];
+    fc.assert(
+      fc.property(awkwardKey, fc.constantFrom(...WIDTH_SETS), (base, widths) => {
+        const owner = new Map<string, string>();
+        for (const key of extensions.map((extension) => `${base}${extension}`)) {
+          for (const target of planThumbnailKeys(key, widths)) {
+            expect(owner.get(target.key) ?? key).toBe(key);
+            owner.set(target.key, key);
+          }
+        }
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('gives coll.jpg, coll.JPG, coll.jpeg and coll four different thumbnails', () => {
+    const keys = ['coll.jpg', 'coll.JPG', 'coll.jpeg', 'coll', 'coll.JPG.jpg'].map((key) => planThumbnailKeys(key, [100])[0]?.key);
+    expect(new Set(keys).size).toBe(keys.length);
+  });
+
+  it('names every thumbnail within the IAM key patterns the execution role is given', () => {
+    const patterns = THUMBNAIL_KEY_PATTERNS.map((pattern) => new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\-]/g, '\\$&').replace(/\*/g, '.*')}$`, 's'));
+    fc.assert(
+      fc.property(awkwardKey, fc.constantFrom(...WIDTH_SETS), (key, widths) => {
+        for (const target of planThumbnailKeys(key, widths)) expect(patterns.some((pattern) => pattern.test(target.key))).toBe(true);
+      }),
+    );
+  });
+});
+
 describe('isThumbnailKey', () => {
   it.each([
     ['photo-thumbnail.jpg', true],
     ['a/photo-thumbnail-400.jpg', true],
+    ['a/coll.JPG.thumbnail.jpg', true],
+    ['a/coll.JPG.thumbnail-400.jpg', true],
+    ['-thumbnail.jpg', false],
     ['photo.jpg', false],
     ['photo-thumbnail.jpg.jpg', false],
     ['photo-thumbnail-.jpg', false],

@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import exifReader from 'exif-reader';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
+import { DEFAULTS } from '../../../handlers/thumbnail/constants';
+import { decodeLimitsFor } from '../../../handlers/thumbnail/decode-cost';
 import { CorruptImageError, PixelLimitError, UnsupportedFormatError } from '../../../handlers/thumbnail/errors';
 import { readJpegHeader, renderThumbnails } from '../../../handlers/thumbnail/image';
 import { planSizes } from '../../../handlers/thumbnail/plan';
@@ -11,6 +13,7 @@ import { sharedFixtures } from '../../support/shared-fixtures';
 const fixtures = sharedFixtures('images');
 const files = fixtures.present ? readdirSync(fixtures.dir).sort() : [];
 const OPTIONS = { jpegQuality: 80, maxInputPixels: 100_000_000 };
+const LIMITS = decodeLimitsFor({ ...OPTIONS, maxDecodeMs: DEFAULTS.maxDecodeMs, functionMemoryMB: DEFAULTS.functionMemoryMB }, 0);
 
 /** Fixtures that must be refused, and why. Every other .jpg must produce a thumbnail. */
 const REFUSED: Record<string, new (...args: never[]) => Error> = {
@@ -21,7 +24,7 @@ const REFUSED: Record<string, new (...args: never[]) => Error> = {
 
 async function thumbnail(file: string) {
   const input = readFileSync(join(fixtures.dir, file));
-  const header = await readJpegHeader(input, OPTIONS.maxInputPixels);
+  const header = await readJpegHeader(input, LIMITS);
   const [result] = await renderThumbnails(input, header, planSizes(header.display, [{ width: 100, key: 'k' }]), OPTIONS);
   if (!result) throw new Error('nothing rendered');
   return { input, header, body: result.body, metadata: await sharp(result.body).metadata() };
@@ -48,11 +51,11 @@ describe.skipIf(!fixtures.present)(`real photographs (${fixtures.label})`, () =>
 
   it.each(Object.entries(REFUSED))('%s is refused with %o', async (file, type) => {
     const input = readFileSync(join(fixtures.dir, file));
-    await expect(readJpegHeader(input, OPTIONS.maxInputPixels).then((header) => renderThumbnails(input, header, planSizes(header.display, [{ width: 100, key: 'k' }]), OPTIONS))).rejects.toThrow(type);
+    await expect(readJpegHeader(input, LIMITS).then((header) => renderThumbnails(input, header, planSizes(header.display, [{ width: 100, key: 'k' }]), OPTIONS))).rejects.toThrow(type);
   });
 
   it.each(others)('%s (not a JPEG, named .jpg in an upload) is refused', async (file) => {
-    await expect(readJpegHeader(readFileSync(join(fixtures.dir, file)), OPTIONS.maxInputPixels)).rejects.toThrow(UnsupportedFormatError);
+    await expect(readJpegHeader(readFileSync(join(fixtures.dir, file)), LIMITS)).rejects.toThrow(UnsupportedFormatError);
   });
 
   describe.each(['Landscape', 'Portrait'])('%s EXIF orientation set', (shape) => {

@@ -67,17 +67,39 @@ describe('decideWrite', () => {
   });
 });
 
+describe('planSizes output bound', () => {
+  it('narrows a very tall image so no output exceeds the output pixel bound, keeping the aspect ratio', () => {
+    const [planned] = planSizes({ width: 4100, height: 65_000 }, [{ width: 4096, key: 'k' }], 4096 * 4096);
+    expect(planned!.width * planned!.height).toBeLessThanOrEqual(4096 * 4096);
+    expect(planned!.width).toBeGreaterThan(1000);
+    expect(planned!.height / planned!.width).toBeCloseTo(65_000 / 4100, 1);
+  });
+
+  it('leaves every 100 px thumbnail alone: even 100x65500 is under the bound', () => {
+    expect(planSizes({ width: 1500, height: 65_500 }, [{ width: 100, key: 'k' }])).toEqual([{ width: 100, height: 4367, key: 'k' }]);
+  });
+});
+
 describe('decideDelete', () => {
+  const source = { bucket: 'originals', key: 'a/coll.JPG' };
+  const madeFrom = { etag: '"t"', sourceBucket: 'originals', sourceKey: 'a/coll.JPG' };
   it('deletes a thumbnail made before the delete', () => {
-    expect(decideDelete({ sequencer: '0B' }, { etag: '"t"', sourceSequencer: '0A' })).toBe(true);
+    expect(decideDelete({ ...source, sequencer: '0B' }, { ...madeFrom, sourceSequencer: '0A' })).toBe(true);
   });
   it('keeps a thumbnail made from a later re-upload', () => {
-    expect(decideDelete({ sequencer: '0B' }, { etag: '"t"', sourceSequencer: '0C' })).toBe(false);
+    expect(decideDelete({ ...source, sequencer: '0B' }, { ...madeFrom, sourceSequencer: '0C' })).toBe(false);
   });
   it('has nothing to delete when there is no thumbnail', () => {
-    expect(decideDelete({ sequencer: '0B' }, undefined)).toBe(false);
+    expect(decideDelete({ ...source, sequencer: '0B' }, undefined)).toBe(false);
   });
   it('deletes when ordering is unknown', () => {
-    expect(decideDelete({}, { etag: '"t"', sourceSequencer: '0C' })).toBe(true);
+    expect(decideDelete(source, { ...madeFrom, sourceSequencer: '0C' })).toBe(true);
+  });
+  it('keeps a thumbnail whose provenance names another original (an older naming shared it)', () => {
+    expect(decideDelete({ ...source, sequencer: '0B' }, { ...madeFrom, sourceKey: 'a/coll.jpg', sourceSequencer: '0A' })).toBe(false);
+    expect(decideDelete({ ...source, sequencer: '0B' }, { ...madeFrom, sourceBucket: 'other', sourceSequencer: '0A' })).toBe(false);
+  });
+  it('keeps a thumbnail that does not say where it came from', () => {
+    expect(decideDelete(source, { etag: '"t"' })).toBe(false);
   });
 });

@@ -129,10 +129,11 @@ describe('ThumbnailStack execution role', () => {
 
   it('may read originals, write thumbnails and its logs, record failures, and nothing else', () => {
     const policy = policyOf(resourceAt(json, 'aws_iam_role_policy', 'thumbnail-role/policy'));
-    const thumbnailKeys = [`${ref(thumbnails, 'arn')}/*-thumbnail.jpg`, `${ref(thumbnails, 'arn')}/*-thumbnail-*.jpg`];
+    const thumbnailKeys = ['*-thumbnail.jpg', '*-thumbnail-*.jpg', '*.thumbnail.jpg', '*.thumbnail-*.jpg'].map((keys) => `${ref(thumbnails, 'arn')}/${keys}`);
     const queue = resourceAt(json, 'aws_sqs_queue', 'failure-queue/queue');
     expect(policy.Statement.map((s: { Action: unknown; Resource: unknown }) => [s.Action, s.Resource])).toEqual([
       ['s3:GetObject', `${ref(originals, 'arn')}/*`],
+      ['s3:ListBucket', ref(originals, 'arn')],
       ['s3:GetObject', thumbnailKeys],
       ['s3:PutObject', thumbnailKeys],
       ['s3:DeleteObject', thumbnailKeys],

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { FailureRecord } from '../../../handlers/thumbnail/failures';
+import type { FailureRecord } from '../../../handlers/thumbnail/failure-record';
 import { AsyncInvoker } from '../../../scripts/local/async-invoke';
 import type { InvocationReport } from '../../../scripts/local/function-runner';
 

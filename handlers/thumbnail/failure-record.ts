@@ -1,12 +1,10 @@
-/** Recording permanent failures where an operator can find and replay them. The only importer of SQS. */
+/**
+ * Failure records in the shape of Lambda's on-failure destination records, built for the
+ * handler's permanent failures and for the local runner's exhausted retries. Pure.
+ */
 
-import type { SQSClient, SQSClientConfig } from '@aws-sdk/client-sqs';
 import type { ThumbnailError } from './errors';
-
-export interface FailureContext {
-  readonly requestId: string;
-  readonly functionArn: string;
-}
+import type { Invocation } from './types';
 
 export interface Failure {
   /** The payload to replay: the S3 event, narrowed to the record that failed. */
@@ -64,7 +62,8 @@ export function failureRecord(fields: FailureRecordFields): FailureRecord {
   };
 }
 
-export function buildFailureRecord(failure: Failure, context: FailureContext, now: Date): FailureRecord {
+/** The handler's own record of a permanent failure (never retried). */
+export function buildFailureRecord(failure: Failure, context: Pick<Invocation, 'requestId' | 'functionArn'>, now: Date): FailureRecord {
   return failureRecord({
     requestContext: {
       requestId: context.requestId,
@@ -85,22 +84,7 @@ export function buildFailureRecord(failure: Failure, context: FailureContext, no
   });
 }
 
+/** Where failure records go: the stack's failure queue (sqs-recorder.ts), or the log. */
 export interface FailureRecorder {
   record(record: FailureRecord): Promise<void>;
-}
-
-/**
- * Send failure records to the stack's failure queue (the function's on-failure destination).
- * The SQS client is loaded and built on the first failure: most invocations never need it, and
- * loading it at init would lengthen every cold start.
- */
-export function createSqsFailureRecorder(queueUrl: string, clientConfig: SQSClientConfig): FailureRecorder {
-  let sqs: Promise<{ client: SQSClient; SendMessageCommand: typeof import('@aws-sdk/client-sqs').SendMessageCommand }> | undefined;
-  return {
-    async record(record) {
-      sqs ??= import('@aws-sdk/client-sqs').then(({ SQSClient, SendMessageCommand }) => ({ client: new SQSClient(clientConfig), SendMessageCommand }));
-      const { client, SendMessageCommand } = await sqs;
-      await client.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify(record) }));
-    },
-  };
 }

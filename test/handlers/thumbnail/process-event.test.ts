@@ -1,0 +1,271 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULTS } from '../../../handlers/thumbnail/constants';
+import { CorruptImageError, RenderTimeoutError, TransientStorageError } from '../../../handlers/thumbnail/errors';
+import type { FailureRecord } from '../../../handlers/thumbnail/failure-record';
+import { createEventProcessor, createRecordProcessor, type ImageFunctions, MAX_CONDITIONAL_ATTEMPTS } from '../../../handlers/thumbnail/process-event';
+import {
+  type ImageHeader,
+  type Invocation,
+  type OriginalObject,
+  SOURCE_CHANGED,
+  SOURCE_GONE,
+  type SourceRecord,
+  type Storage,
+  type ThumbnailConfig,
+  type ThumbnailProvenance,
+  WRITE_RESULT,
+  type WriteCondition,
+} from '../../../handlers/thumbnail/types';
+import { s3Event } from '../../support/events';
+
+const CONFIG: ThumbnailConfig = {
+  sourceBucket: 'originals',
+  destinationBucket: 'thumbnails',
+  widths: [100],
+  jpegQuality: 80,
+  maxInputPixels: DEFAULTS.maxInputPixels,
+  maxInputBytes: DEFAULTS.maxInputBytes,
+  s3RequestTimeoutMs: DEFAULTS.s3RequestTimeoutMs,
+  maxDecodeMs: DEFAULTS.maxDecodeMs,
+  functionMemoryMB: DEFAULTS.functionMemoryMB,
+};
+
+interface Stored {
+  readonly etag: string;
+  readonly provenance: ThumbnailProvenance;
+}
+
+/** An in-memory S3 for the orchestrator: conditional writes as S3 enforces them, scripted faults. */
+class FakeStorage implements Storage {
+  readonly originals = new Map<string, OriginalObject | typeof SOURCE_GONE | typeof SOURCE_CHANGED | Error>();
+  readonly thumbnails = new Map<string, Stored>();
+  readonly puts: { key: string; condition: WriteCondition }[] = [];
+  readonly deletes: string[] = [];
+  /** Called before each conditional write; may change the stored thumbnails to simulate a racing writer. */
+  beforeWrite: (key: string) => void = () => undefined;
+  private version = 0;
+
+  async readThumbnailProvenance(_bucket: string, key: string) {
+    return this.thumbnails.get(key)?.provenance;
+  }
+
+  async getOriginal(record: SourceRecord) {
+    const original = this.originals.get(record.key) ?? SOURCE_GONE;
+    if (original instanceof Error) throw original;
+    return original;
+  }
+
+  async putThumbnail(_bucket: string, key: string, _body: Uint8Array, source: SourceRecord, condition: WriteCondition) {
+    this.beforeWrite(key);
+    this.puts.push({ key, condition });
+    const current = this.thumbnails.get(key);
+    const ok = 'ifNoneMatch' in condition ? current === undefined : current?.etag === condition.ifMatch;
+    if (!ok) return WRITE_RESULT.conflict;
+    const etag = `"t${++this.version}"`;
+    this.thumbnails.set(key, {
+      etag,
+      provenance: {
+        etag,
+        sourceBucket: source.bucket,
+        sourceKey: source.key,
+        ...(source.eTag ? { sourceEtag: source.eTag } : {}),
+        ...(source.sequencer ? { sourceSequencer: source.sequencer } : {}),
+      },
+    });
+    return WRITE_RESULT.written;
+  }
+
+  async deleteThumbnail(_bucket: string, key: string, ifMatch: string) {
+    this.beforeWrite(key);
+    if (this.thumbnails.get(key)?.etag !== ifMatch) return WRITE_RESULT.conflict;
+    this.thumbnails.delete(key);
+    this.deletes.push(key);
+    return WRITE_RESULT.written;
+  }
+}
+
+const JPEG = { body: new Uint8Array([0xff, 0xd8, 0xff]), etag: 'e1' };
+
+function header(decodeMs = 10): ImageHeader {
+  return {
+    width: 400,
+    height: 300,
+    orientation: 1,
+    display: { width: 400, height: 300 },
+    standardSrgb: true,
+    decode: { pixels: 120_000, blocks: 2_000, blockVisits: 2_000, coefficientBytes: 0, decodeMs },
+  };
+}
+
+function fakeImage(overrides: Partial<ImageFunctions> = {}) {
+  const renders: { timeoutSeconds?: number }[] = [];
+  const image: ImageFunctions = {
+    readJpegHeader: async () => header(),
+    renderThumbnails: async (_input, _header, planned, options) => {
+      renders.push(options);
+      return planned.map((target) => ({ ...target, body: new Uint8Array([1, 2, 3]) }));
+    },
+    ...overrides,
+  };
+  return { image, renders };
+}
+
+function setup(options: { image?: ImageFunctions; recorder?: (record: FailureRecord) => Promise<void> } = {}) {
+  const storage = new FakeStorage();
+  const recorded: FailureRecord[] = [];
+  const logs: { level: string; message: string; attributes: Record<string, unknown> }[] = [];
+  const log = (level: string) => (message: string, attributes: Record<string, unknown>) => logs.push({ level, message, attributes });
+  const deps = {
+    config: CONFIG,
+    storage,
+    recorder: { record: options.recorder ?? (async (record: FailureRecord) => void recorded.push(record)) },
+    image: options.image ?? fakeImage().image,
+    log: { info: log('info'), warn: log('warn'), error: log('error') },
+    metrics: { addMetric: () => undefined },
+    now: () => 0,
+    wallClock: () => new Date(0),
+  };
+  return { storage, recorded, logs, processEvent: createEventProcessor(deps), processRecord: createRecordProcessor(deps) };
+}
+
+const invocation = (remainingMs = 30_000): Invocation => ({ requestId: 'r-1', functionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:f', remainingMs: () => remainingMs });
+const created = (key: string, extra: Partial<SourceRecord> = {}): SourceRecord => ({ kind: 'created', eventName: 'ObjectCreated:Put', bucket: 'originals', key, eTag: 'e1', ...extra });
+
+describe('createEventProcessor', () => {
+  it('gives every record of a mixed event its own outcome: malformed records never stop the others', async () => {
+    const { storage, recorded, processEvent } = setup();
+    const event = s3Event(...Array.from({ length: 100 }, (_, i) => ({ bucket: 'originals', key: `photo-${i}.jpg`, eTag: 'e1' })));
+    for (let i = 0; i < 100; i++) storage.originals.set(`photo-${i}.jpg`, JPEG);
+    const records = event.Records as unknown as Record<string, Record<string, Record<string, unknown>>>[];
+    (records[10] as Record<string, Record<string, Record<string, unknown>>>)['s3']!['object']!['key'] = 'bad%E0%A4.jpg';
+    (records[20] as Record<string, Record<string, Record<string, unknown>>>)['s3']!['object']!['size'] = -1;
+    delete (records[30] as Record<string, unknown>)['eventName'];
+
+    const summary = await processEvent(event, invocation());
+
+    expect(summary).toEqual({ records: 100, written: 97, deleted: 0, skipped: 0, failed: 3 });
+    expect(storage.thumbnails.size).toBe(97);
+    expect(recorded.map((record) => [record.responsePayload.errorType, record.responsePayload.key])).toEqual([
+      ['InvalidEventError', 'bad%E0%A4.jpg'],
+      ['InvalidEventError', 'photo-20.jpg'],
+      ['InvalidEventError', 'photo-30.jpg'],
+    ]);
+    expect(recorded[1]?.requestPayload).toEqual({ Records: [records[20]] });
+  });
+
+  it('finishes every record when the recorder fails, logs the record it could not send, then throws for a retry', async () => {
+    const { storage, logs, processEvent } = setup({
+      image: fakeImage({
+        readJpegHeader: async (input) => {
+          if (input.length === 1) throw new CorruptImageError('cannot decode');
+          return header();
+        },
+      }).image,
+      recorder: async () => {
+        throw new Error('queue unavailable');
+      },
+    });
+    storage.originals.set('bad.jpg', { body: new Uint8Array([0]), etag: 'e1' });
+    storage.originals.set('good.jpg', JPEG);
+    const event = s3Event({ bucket: 'originals', key: 'bad.jpg', eTag: 'e1' }, { bucket: 'originals', key: 'good.jpg', eTag: 'e1' });
+
+    await expect(processEvent(event, invocation())).rejects.toThrow(TransientStorageError);
+    expect([...storage.thumbnails.keys()]).toEqual(['good-thumbnail.jpg']);
+    expect(logs.find((line) => line.message === 'failure could not be recorded: the event will be retried')?.attributes).toMatchObject({
+      reason: 'queue unavailable',
+      failureRecord: { responsePayload: { errorType: 'CorruptImageError', key: 'bad.jpg' } },
+    });
+  });
+
+  it('processes the other records when one fails transiently, then throws so Lambda retries the event', async () => {
+    const { storage, recorded, processEvent } = setup();
+    storage.originals.set('slow.jpg', new TransientStorageError('GET: SlowDown (HTTP 503)'));
+    storage.originals.set('fine.jpg', JPEG);
+    const event = s3Event({ bucket: 'originals', key: 'slow.jpg', eTag: 'e1' }, { bucket: 'originals', key: 'fine.jpg', eTag: 'e1' });
+    await expect(processEvent(event, invocation())).rejects.toThrow(/1 of 2 records failed transiently \(GET: SlowDown/);
+    expect([...storage.thumbnails.keys()]).toEqual(['fine-thumbnail.jpg']);
+    expect(recorded).toEqual([]);
+  });
+
+  it('records a render that ran past its deadline as permanent, once, and does not throw', async () => {
+    const { storage, recorded, processEvent } = setup({
+      image: fakeImage({
+        renderThumbnails: async () => {
+          throw new RenderTimeoutError(27);
+        },
+      }).image,
+    });
+    storage.originals.set('slow.jpg', JPEG);
+    const summary = await processEvent(s3Event({ bucket: 'originals', key: 'slow.jpg', eTag: 'e1' }), invocation());
+    expect(summary.failed).toBe(1);
+    expect(recorded.map((record) => record.responsePayload.errorType)).toEqual(['RenderTimeoutError']);
+  });
+});
+
+describe('createRecordProcessor', () => {
+  it('skips an original already gone (its delete event covers it), quietly', async () => {
+    const { processRecord } = setup();
+    expect(await processRecord(created('gone.jpg'), invocation())).toEqual({ status: 'skipped', reason: expect.stringMatching(/no longer exists/) });
+  });
+
+  it('gives the render a deadline from the time left, keeping time back for uploads', async () => {
+    const { image, renders } = fakeImage();
+    const { storage, processRecord } = setup({ image });
+    storage.originals.set('x.jpg', JPEG);
+    await processRecord(created('x.jpg'), invocation(12_800));
+    expect(renders[0]?.timeoutSeconds).toBe(9);
+  });
+
+  it('retries later (transient) when too little time is left to render, instead of running into the timeout', async () => {
+    const { image, renders } = fakeImage({ readJpegHeader: async () => header(900) });
+    const { storage, processRecord } = setup({ image });
+    storage.originals.set('x.jpg', JPEG);
+    const outcome = await processRecord(created('x.jpg'), invocation(4_000));
+    expect(outcome).toMatchObject({ status: 'retry', error: { name: 'OutOfTimeError' } });
+    expect(renders).toEqual([]);
+  });
+
+  it('writes only if nothing is there (If-None-Match), and backs off when a newer thumbnail wins the race', async () => {
+    const { storage, processRecord } = setup();
+    storage.originals.set('x.jpg', JPEG);
+    storage.beforeWrite = (key) => {
+      storage.thumbnails.set(key, { etag: '"newer"', provenance: { etag: '"newer"', sourceKey: 'x.jpg', sourceSequencer: '0F' } });
+    };
+    const outcome = await processRecord(created('x.jpg', { sequencer: '0A' }), invocation());
+    expect(outcome).toEqual({ status: 'skipped', reason: 'stale' });
+    expect(storage.puts).toEqual([{ key: 'x-thumbnail.jpg', condition: { ifNoneMatch: '*' } }]);
+  });
+
+  it('gives up after a bounded number of conflicting writes, as a transient failure', async () => {
+    const { storage, processRecord } = setup();
+    storage.originals.set('x.jpg', JPEG);
+    let racer = 0;
+    storage.beforeWrite = (key) => {
+      racer++;
+      storage.thumbnails.set(key, { etag: `"older-${racer}"`, provenance: { etag: `"older-${racer}"`, sourceKey: 'x.jpg', sourceSequencer: '01' } });
+    };
+    const outcome = await processRecord(created('x.jpg', { sequencer: '0A' }), invocation());
+    expect(outcome).toMatchObject({ status: 'retry', error: { message: expect.stringMatching(/still conflicting/) } });
+    expect(storage.puts).toHaveLength(MAX_CONDITIONAL_ATTEMPTS);
+  });
+
+  it('deletes a thumbnail only with the ETag it read, and looks again when it changed in between', async () => {
+    const { storage, processRecord } = setup();
+    storage.thumbnails.set('x-thumbnail.jpg', { etag: '"t1"', provenance: { etag: '"t1"', sourceBucket: 'originals', sourceKey: 'x.jpg', sourceSequencer: '01' } });
+    let raced = false;
+    storage.beforeWrite = (key) => {
+      if (raced) return;
+      raced = true;
+      storage.thumbnails.set(key, { etag: '"t2"', provenance: { etag: '"t2"', sourceBucket: 'originals', sourceKey: 'x.jpg', sourceSequencer: '02' } });
+    };
+    const outcome = await processRecord({ kind: 'removed', eventName: 'ObjectRemoved:Delete', bucket: 'originals', key: 'x.jpg', sequencer: '0A' }, invocation());
+    expect(outcome).toEqual({ status: 'deleted', keys: ['x-thumbnail.jpg'] });
+    expect(storage.thumbnails.size).toBe(0);
+  });
+
+  it('refuses events for the thumbnails bucket (recursion) and for any bucket but its own', async () => {
+    const { processRecord } = setup();
+    expect(await processRecord(created('x.jpg', { bucket: 'thumbnails' }), invocation())).toMatchObject({ status: 'failed', error: { name: 'RecursionGuardError' } });
+    expect(await processRecord(created('x.jpg', { bucket: 'elsewhere' }), invocation())).toMatchObject({ status: 'failed', error: { failureClass: 'permanent' } });
+  });
+});
