@@ -47,6 +47,8 @@ export const stackConfigSchema = z
       jpegQuality: z.number().int().min(1).max(100),
       maxInputPixels: z.number().int().min(1).max(268_402_689),
       maxInputBytes: z.number().int().min(1),
+      /** Estimated decode time (reference machine) above which a JPEG is refused before decoding. */
+      maxDecodeMs: z.number().int().min(1).max(60_000),
       /** Idle time on an S3 connection before the SDK abandons the request and retries it. */
       s3RequestTimeoutMs: z.number().int().min(100).max(900_000),
       ...functionSettings,
@@ -107,6 +109,7 @@ export const DEFAULT_CONFIG = {
     jpegQuality: 80,
     maxInputPixels: 100_000_000,
     maxInputBytes: 50 * 1024 * 1024,
+    maxDecodeMs: 1_500,
     s3RequestTimeoutMs: 3_000,
     memoryMB: 1024,
     timeoutSeconds: 30,

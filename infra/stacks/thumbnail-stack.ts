@@ -94,6 +94,7 @@ export class ThumbnailStack extends TerraformStack {
         JPEG_QUALITY: String(config.thumbnail.jpegQuality),
         MAX_INPUT_PIXELS: String(config.thumbnail.maxInputPixels),
         MAX_INPUT_BYTES: String(config.thumbnail.maxInputBytes),
+        MAX_DECODE_MS: String(config.thumbnail.maxDecodeMs),
         S3_REQUEST_TIMEOUT_MS: String(config.thumbnail.s3RequestTimeoutMs),
         FAILURE_QUEUE_URL: failures.queue.url,
         EXPECTED_BUCKET_OWNER: accountId,

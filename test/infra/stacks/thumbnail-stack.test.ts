@@ -92,6 +92,7 @@ describe('ThumbnailStack function', () => {
       JPEG_QUALITY: '80',
       MAX_INPUT_PIXELS: '100000000',
       MAX_INPUT_BYTES: String(50 * 1024 * 1024),
+      MAX_DECODE_MS: '1500',
       EXPECTED_BUCKET_OWNER: '${data.aws_caller_identity.current.account_id}',
     });
   });
