@@ -18,7 +18,7 @@ export AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED := true
 TSX := node_modules/.bin/tsx
 INSTALLED := node_modules/.install-stamp
 HANDLER_SOURCES := $(shell find handlers -type f -name '*.ts' 2>/dev/null)
-BUILD_SOURCES := scripts/build.ts scripts/lib/handlers.ts scripts/lib/paths.ts tsconfig.json
+BUILD_SOURCES := scripts/build.ts lib/handlers.ts lib/paths.ts tsconfig.json
 ZIP_SOURCES := scripts/zip-functions.ts scripts/lib/zip.ts scripts/lib/budgets.ts
 
 .PHONY: help install build zip layer lambda-node synth plan plan-summary apply-plan deploy destroy local invoke redrive policies bench test typecheck clean

@@ -2,8 +2,8 @@
 
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { listHandlers } from '../scripts/lib/handlers';
-import { functionZipPath, PATHS } from '../scripts/lib/paths';
+import { listHandlers } from '../lib/handlers';
+import { functionZipPath, PATHS } from '../lib/paths';
 
 export interface ZipArtifact {
   readonly path: string;

@@ -4,6 +4,7 @@
  */
 
 import { z } from 'zod';
+import { DEFAULTS, LIMITS } from '../handlers/thumbnail/constants';
 
 /** The retention periods CloudWatch Logs accepts. */
 export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
@@ -23,14 +24,14 @@ const principalArn = z
 const suffix = z.string().regex(/^\.[A-Za-z0-9]{1,10}$/, 'must be a file extension such as ".jpg"');
 
 const widths = z
-  .array(z.number().int().min(1).max(4096))
+  .array(z.number().int().min(1).max(LIMITS.maxWidth))
   .min(1)
-  .max(5)
+  .max(LIMITS.maxWidths)
   .refine((values) => new Set(values).size === values.length, 'widths must be distinct');
 
 const functionSettings = {
   /** Lambda allocates CPU in proportion to memory: 1,769 MB is one full vCPU. */
-  memoryMB: z.number().int().min(128).max(10_240),
+  memoryMB: z.number().int().min(LIMITS.minFunctionMemoryMB).max(LIMITS.maxFunctionMemoryMB),
   timeoutSeconds: z.number().int().min(1).max(900),
 };
 
@@ -44,13 +45,13 @@ export const stackConfigSchema = z
     thumbnail: z.object({
       /** The first is the primary thumbnail (`<stem>-thumbnail.jpg`); others are `<stem>-thumbnail-<width>.jpg`. */
       widths,
-      jpegQuality: z.number().int().min(1).max(100),
-      maxInputPixels: z.number().int().min(1).max(268_402_689),
+      jpegQuality: z.number().int().min(LIMITS.minJpegQuality).max(LIMITS.maxJpegQuality),
+      maxInputPixels: z.number().int().min(1).max(LIMITS.maxInputPixels),
       maxInputBytes: z.number().int().min(1),
       /** Estimated decode time (reference machine) above which a JPEG is refused before decoding. */
-      maxDecodeMs: z.number().int().min(1).max(60_000),
+      maxDecodeMs: z.number().int().min(1).max(LIMITS.maxDecodeMs),
       /** Idle time on an S3 connection before the SDK abandons the request and retries it. */
-      s3RequestTimeoutMs: z.number().int().min(100).max(900_000),
+      s3RequestTimeoutMs: z.number().int().min(LIMITS.minS3RequestTimeoutMs).max(LIMITS.maxS3RequestTimeoutMs),
       ...functionSettings,
       /** Reserved concurrency; undefined leaves the function on the account's shared pool. */
       reservedConcurrency: z.number().int().min(0).optional(),
@@ -105,12 +106,12 @@ export const DEFAULT_CONFIG = {
   region: 'ap-northeast-1',
   namePrefix: 'thumbnails-dev',
   thumbnail: {
-    widths: [100],
-    jpegQuality: 80,
-    maxInputPixels: 100_000_000,
-    maxInputBytes: 50 * 1024 * 1024,
-    maxDecodeMs: 1_500,
-    s3RequestTimeoutMs: 3_000,
+    widths: [...DEFAULTS.widths],
+    jpegQuality: DEFAULTS.jpegQuality,
+    maxInputPixels: DEFAULTS.maxInputPixels,
+    maxInputBytes: DEFAULTS.maxInputBytes,
+    maxDecodeMs: DEFAULTS.maxDecodeMs,
+    s3RequestTimeoutMs: DEFAULTS.s3RequestTimeoutMs,
     memoryMB: 1024,
     timeoutSeconds: 30,
     triggerSuffixes: ['.jpg'],

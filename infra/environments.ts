@@ -3,7 +3,7 @@
  * environments.json. Each is DEFAULT_CONFIG with the environment's values merged over it. Pure.
  */
 
-import { isPlainObject as isObject, type JsonObject as Json } from '../scripts/lib/json';
+import { isPlainObject as isObject, type JsonObject as Json } from '../lib/json';
 import { ConfigValidationError, DEFAULT_CONFIG, parseStackConfig, type StackConfig } from './config';
 
 /** Built-in environments, as overrides of DEFAULT_CONFIG. */

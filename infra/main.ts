@@ -4,10 +4,11 @@
  */
 
 import { App } from 'cdktf';
-import { readEnvironments } from '../scripts/lib/environments';
-import { PATHS } from '../scripts/lib/paths';
+import { readEnvironments } from './environments-file';
+import { PATHS } from '../lib/paths';
 import { readBuiltArtifacts } from './artifacts';
-import { stackName, ThumbnailStack } from './stacks/thumbnail-stack';
+import { stackName } from './names';
+import { ThumbnailStack } from './stacks/thumbnail-stack';
 
 function main() {
   const environments = readEnvironments();

@@ -3,7 +3,7 @@
  * synth time, real ARNs in the policy tests); nothing here creates a resource.
  */
 
-import { THUMBNAIL_KEY_PATTERNS } from '../handlers/thumbnail/keys';
+import { THUMBNAIL_KEY_PATTERNS } from '../handlers/thumbnail/constants';
 
 type OneOrMany = string | readonly string[];
 

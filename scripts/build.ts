@@ -9,8 +9,8 @@ import { join, relative } from 'node:path';
 import { build, type BuildOptions } from 'esbuild';
 import { formatBytes } from './lib/budgets';
 import { isMain, runMain } from './lib/cli';
-import { listHandlers } from './lib/handlers';
-import { PATHS, ROOT } from './lib/paths';
+import { listHandlers } from '../lib/handlers';
+import { PATHS, ROOT } from '../lib/paths';
 
 /** Packages provided by layers, never bundled. */
 export const EXTERNAL = ['sharp'] as const;

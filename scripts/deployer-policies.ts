@@ -9,10 +9,10 @@ import { join, relative } from 'node:path';
 import { Command } from 'commander';
 import { awsAccountId } from '../infra/config';
 import { deployerApplyPolicy, deployerPlanPolicy, githubOidcTrustPolicy } from '../infra/deployer-policies';
-import { stackName } from '../infra/stacks/thumbnail-stack';
+import { stackName } from '../infra/names';
 import { isMain, runMain } from './lib/cli';
-import { readEnvironment } from './lib/environments';
-import { PATHS, ROOT } from './lib/paths';
+import { readEnvironment } from '../infra/environments-file';
+import { PATHS, ROOT } from '../lib/paths';
 
 async function main() {
   const program = new Command('policies')

@@ -10,7 +10,7 @@ import { HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s
 import { Command } from 'commander';
 import { encodeEventKey, decodeEventKey } from '../handlers/thumbnail/keys';
 import { isMain, runMain } from './lib/cli';
-import { readJsonFile } from './lib/json-file';
+import { readJsonFile } from '../lib/json-file';
 import { SAMPLES } from './lib/samples';
 import { formatReport } from './local/function-runner';
 import { LocalPipeline } from './local/pipeline';

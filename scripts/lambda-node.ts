@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { isMain, runMain } from './lib/cli';
-import { PATHS, ROOT } from './lib/paths';
+import { PATHS, ROOT } from '../lib/paths';
 import { bundledLambdaNode } from './local/function-runner';
 
 async function main() {

@@ -9,8 +9,8 @@ import { copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSy
 import { dirname, join, relative, sep } from 'node:path';
 import { BUDGETS, formatBytes, LAMBDA_LIMITS, overBudget } from './lib/budgets';
 import { isMain, runMain } from './lib/cli';
-import { listHandlers } from './lib/handlers';
-import { functionZipPath, PATHS, ROOT } from './lib/paths';
+import { listHandlers } from '../lib/handlers';
+import { functionZipPath, PATHS, ROOT } from '../lib/paths';
 import { createZip, unzippedBytes, type ZipEntry } from './lib/zip';
 
 /** Packages the layer must contain for sharp to load on Lambda x86_64. */

@@ -5,7 +5,7 @@
 
 import { Command } from 'commander';
 import { isMain, runMain } from './lib/cli';
-import { readJsonFile } from './lib/json-file';
+import { readJsonFile } from '../lib/json-file';
 import { renderPlanSummary } from './plan-summary/render';
 
 async function main() {

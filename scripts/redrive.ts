@@ -11,10 +11,10 @@ import { DeleteMessageCommand, GetQueueAttributesCommand, GetQueueUrlCommand, Re
 import { Presets, SingleBar } from 'cli-progress';
 import { Command, Option } from 'commander';
 import { decodeEventKey } from '../handlers/thumbnail/keys';
-import { resourceNames } from '../infra/stacks/thumbnail-stack';
+import { resourceNames } from '../infra/names';
 import { checkCredentials } from './lib/aws-credentials';
 import { isMain, runMain } from './lib/cli';
-import { readEnvironment } from './lib/environments';
+import { readEnvironment } from '../infra/environments-file';
 import { LocalPipeline } from './local/pipeline';
 import { queueUrl } from './local/stack-model';
 

@@ -8,11 +8,11 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { Command, Option } from 'commander';
-import { stackName } from '../infra/stacks/thumbnail-stack';
+import { stackName } from '../infra/names';
 import { checkCredentials } from './lib/aws-credentials';
 import { isMain, runMain } from './lib/cli';
-import { readEnvironment } from './lib/environments';
-import { PATHS, ROOT } from './lib/paths';
+import { readEnvironment } from '../infra/environments-file';
+import { PATHS, ROOT } from '../lib/paths';
 import { renderPlanSummary } from './plan-summary/render';
 
 export const ACTIONS = ['plan', 'apply', 'apply-plan', 'destroy'] as const;

@@ -4,8 +4,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { BUDGETS, formatBytes, LAMBDA_LIMITS, overBudget } from './lib/budgets';
 import { isMain, runMain } from './lib/cli';
-import { listHandlers } from './lib/handlers';
-import { functionZipPath, PATHS, ROOT } from './lib/paths';
+import { listHandlers } from '../lib/handlers';
+import { functionZipPath, PATHS, ROOT } from '../lib/paths';
 import { createZip, unzippedBytes } from './lib/zip';
 
 /** The files of a built handler that go into its zip: the bundle only (its source map stays out). */

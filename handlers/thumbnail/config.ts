@@ -53,9 +53,9 @@ export function parseConfig(env: Env): ThumbnailConfig {
     jpegQuality: integer(env, ENV.jpegQuality, DEFAULTS.jpegQuality, LIMITS.minJpegQuality, LIMITS.maxJpegQuality),
     maxInputPixels: integer(env, ENV.maxInputPixels, DEFAULTS.maxInputPixels, 1, LIMITS.maxInputPixels),
     maxInputBytes: integer(env, ENV.maxInputBytes, DEFAULTS.maxInputBytes, 1, Number.MAX_SAFE_INTEGER),
-    s3RequestTimeoutMs: integer(env, ENV.s3RequestTimeoutMs, DEFAULTS.s3RequestTimeoutMs, 100, 900_000),
+    s3RequestTimeoutMs: integer(env, ENV.s3RequestTimeoutMs, DEFAULTS.s3RequestTimeoutMs, LIMITS.minS3RequestTimeoutMs, LIMITS.maxS3RequestTimeoutMs),
     maxDecodeMs: integer(env, ENV.maxDecodeMs, DEFAULTS.maxDecodeMs, 1, LIMITS.maxDecodeMs),
-    functionMemoryMB: integer(env, ENV.functionMemoryMB, DEFAULTS.functionMemoryMB, 128, 10_240),
+    functionMemoryMB: integer(env, ENV.functionMemoryMB, DEFAULTS.functionMemoryMB, LIMITS.minFunctionMemoryMB, LIMITS.maxFunctionMemoryMB),
     ...(failureQueueUrl ? { failureQueueUrl } : {}),
     ...(expectedBucketOwner ? { expectedBucketOwner } : {}),
   };

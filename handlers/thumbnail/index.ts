@@ -9,17 +9,16 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { Context } from 'aws-lambda';
 import { loadConfig } from './config';
+import { SERVICE } from './constants';
 import type { FailureRecorder } from './failure-record';
 import { readJpegHeader, renderThumbnails } from './image';
 import { createEventProcessor } from './process-event';
 import { createSqsFailureRecorder } from './sqs-recorder';
 import { createS3Storage } from './storage';
 
-const SERVICE = 'thumbnail';
-
 const config = loadConfig();
-const logger = new Logger({ serviceName: SERVICE });
-const metrics = new Metrics({ namespace: 'ThumbnailPipeline', serviceName: SERVICE });
+const logger = new Logger({ serviceName: SERVICE.name });
+const metrics = new Metrics({ namespace: SERVICE.metricsNamespace, serviceName: SERVICE.name });
 
 // Default credential and endpoint resolution: AWS_ENDPOINT_URL_S3 / _SQS point these at local servers.
 // Timeouts turn a stalled connection into an error the SDK's retry strategy (with jitter) retries.

@@ -1,6 +1,6 @@
 /** Object keys: decoding them from events, encoding them as S3 does, and naming thumbnails. */
 
-import { MAX_S3_KEY_BYTES, OUTPUT_EXTENSION, THUMBNAIL_MARKER } from './constants';
+import { MAX_S3_KEY_BYTES, NAMING, OUTPUT_EXTENSION } from './constants';
 import { InvalidEventError, KeyTooLongError } from './errors';
 import type { ThumbnailTarget } from './types';
 
@@ -33,21 +33,12 @@ export function encodeEventKey(key: string): string {
   return out;
 }
 
-/**
- * How an original's name becomes its thumbnail's. A name ending in the canonical `.jpg` (with
- * something before it) drops it: `photo.jpg` -> `photo-thumbnail.jpg`. Any other name (`.JPG`,
- * `.jpeg`, no extension) keeps it whole, with a dot: `IMG_1.JPG` -> `IMG_1.JPG.thumbnail.jpg`.
- * The two forms end differently (`-thumbnail` vs `.thumbnail`), and each is undone by removing
- * what it added, so no two keys share a thumbnail whatever suffixes the trigger accepts
- * (`coll.jpg` and `coll.JPG` used to); sourceKeyOfThumbnail is the inverse.
- */
-const NAMING = {
-  canonicalExtension: '.jpg',
-  /** Between the stem and the output name for canonical names, between the whole name and it otherwise. */
-  canonicalSeparator: '-',
-  otherSeparator: '.',
-  outputName: THUMBNAIL_MARKER.slice(1),
-} as const;
+// How an original's name becomes its thumbnail's (NAMING, in constants.ts): a name ending in the
+// canonical `.jpg` (with something before it) drops it, `photo.jpg` -> `photo-thumbnail.jpg`; any
+// other name (`.JPG`, `.jpeg`, none) is kept whole, with a dot: `IMG_1.JPG` -> `IMG_1.JPG.thumbnail.jpg`.
+// The two forms end differently (`-thumbnail` vs `.thumbnail`) and each is undone by removing what
+// it added, so no two keys share a thumbnail whatever suffixes the trigger accepts (`coll.jpg` and
+// `coll.JPG` used to): sourceKeyOfThumbnail is the inverse.
 
 function splitKey(key: string): { readonly dir: string; readonly name: string } {
   const slash = key.lastIndexOf('/');
@@ -97,9 +88,3 @@ export function sourceKeyOfThumbnail(thumbnailKey: string): string | undefined {
 export function isThumbnailKey(key: string): boolean {
   return sourceKeyOfThumbnail(key) !== undefined;
 }
-
-/** IAM resource patterns (after `<bucket ARN>/`) that cover every key planThumbnailKeys can produce. */
-export const THUMBNAIL_KEY_PATTERNS = [NAMING.canonicalSeparator, NAMING.otherSeparator].flatMap((separator) => [
-  `*${separator}${NAMING.outputName}${OUTPUT_EXTENSION}`,
-  `*${separator}${NAMING.outputName}-*${OUTPUT_EXTENSION}`,
-]);

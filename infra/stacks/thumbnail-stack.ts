@@ -1,6 +1,7 @@
 import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { LocalBackend, S3Backend, TerraformOutput, TerraformStack } from 'cdktf';
+import { functionEnvironment } from '../../handlers/thumbnail/constants';
 import type { Construct } from 'constructs';
 import type { StackArtifacts } from '../artifacts';
 import type { StackConfig } from '../config';
@@ -13,24 +14,13 @@ import { InvokerRole } from '../constructs/invoker-role';
 import { PackagedFunction } from '../constructs/packaged-function';
 import { SharpLayer } from '../constructs/sharp-layer';
 import { UploadTrigger } from '../constructs/upload-trigger';
+import { localStatePath, resourceNames } from '../names';
 import { logsOnlyPolicy, thumbnailExecutionPolicy } from '../policies';
 
 export interface ThumbnailStackProps {
   readonly config: StackConfig;
   readonly artifacts: StackArtifacts;
 }
-
-/** Where local state lives, relative to the stack folder terraform runs in: outside cdktf.out, so `make clean` keeps it. */
-export const localStatePath = (stackName: string) => `../../../terraform-state/${stackName}.tfstate`;
-
-export const stackName = (environment: string) => `thumbnails-${environment}`;
-
-/** Resource names derived from the prefix, shared with the tools that address them (`make redrive`). */
-export const resourceNames = (prefix: string) => ({
-  thumbnailFunction: `${prefix}-thumbnail`,
-  calculatorFunction: `${prefix}-calculator`,
-  failureQueue: `${prefix}-thumbnail-failures`,
-});
 
 function requireArtifact(artifacts: StackArtifacts, name: string) {
   const zip = artifacts.functions[name];
@@ -87,23 +77,18 @@ export class ThumbnailStack extends TerraformStack {
       handler: 'index.handler',
       memoryMB: config.thumbnail.memoryMB,
       timeoutSeconds: config.thumbnail.timeoutSeconds,
-      environment: {
-        SOURCE_BUCKET: buckets.originals.bucket.bucket,
-        THUMBNAIL_BUCKET: buckets.thumbnails.bucket.bucket,
-        THUMBNAIL_WIDTHS: config.thumbnail.widths.join(','),
-        JPEG_QUALITY: String(config.thumbnail.jpegQuality),
-        MAX_INPUT_PIXELS: String(config.thumbnail.maxInputPixels),
-        MAX_INPUT_BYTES: String(config.thumbnail.maxInputBytes),
-        MAX_DECODE_MS: String(config.thumbnail.maxDecodeMs),
-        S3_REQUEST_TIMEOUT_MS: String(config.thumbnail.s3RequestTimeoutMs),
-        FAILURE_QUEUE_URL: failures.queue.url,
-        EXPECTED_BUCKET_OWNER: accountId,
-        POWERTOOLS_SERVICE_NAME: 'thumbnail',
-        POWERTOOLS_METRICS_NAMESPACE: 'ThumbnailPipeline',
-        // Retries with exponential back-off and jitter inside one invocation, before Lambda's own.
-        AWS_MAX_ATTEMPTS: '5',
-        AWS_RETRY_MODE: 'standard',
-      },
+      environment: functionEnvironment({
+        sourceBucket: buckets.originals.bucket.bucket,
+        destinationBucket: buckets.thumbnails.bucket.bucket,
+        widths: config.thumbnail.widths,
+        jpegQuality: config.thumbnail.jpegQuality,
+        maxInputPixels: config.thumbnail.maxInputPixels,
+        maxInputBytes: config.thumbnail.maxInputBytes,
+        maxDecodeMs: config.thumbnail.maxDecodeMs,
+        s3RequestTimeoutMs: config.thumbnail.s3RequestTimeoutMs,
+        failureQueueUrl: failures.queue.url,
+        expectedBucketOwner: accountId,
+      }),
       layers: [layer.layer.arn],
       role: thumbnailRole.role,
       logGroup: thumbnailLogs.logGroup,

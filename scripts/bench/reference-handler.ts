@@ -7,6 +7,7 @@
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { S3Event } from 'aws-lambda';
 import sharp from 'sharp';
+import { ENV } from '../../handlers/thumbnail/constants';
 
 const s3 = new S3Client({});
 
@@ -16,6 +17,6 @@ export async function handler(event: S3Event): Promise<void> {
     const input = await source.Body?.transformToByteArray();
     if (!input) throw new Error(`empty object ${record.s3.object.key}`);
     const thumbnail = await sharp(input).resize(100).jpeg().toBuffer();
-    await s3.send(new PutObjectCommand({ Bucket: process.env['THUMBNAIL_BUCKET'], Key: `${record.s3.object.key}-thumbnail.jpg`, Body: thumbnail }));
+    await s3.send(new PutObjectCommand({ Bucket: process.env[ENV.destinationBucket], Key: `${record.s3.object.key}-thumbnail.jpg`, Body: thumbnail }));
   }
 }

@@ -15,11 +15,12 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { Command, Option } from 'commander';
 import { build } from 'esbuild';
 import sharp from 'sharp';
+import { DEFAULTS, ENV, LIMITS } from '../../handlers/thumbnail/constants';
 import { readJpegHeader, renderThumbnails } from '../../handlers/thumbnail/image';
 import { planSizes } from '../../handlers/thumbnail/plan';
 import { BUDGETS, formatBytes } from '../lib/budgets';
 import { isMain, runMain } from '../lib/cli';
-import { functionZipPath, PATHS, ROOT, sharedFixturesDir } from '../lib/paths';
+import { functionZipPath, PATHS, ROOT, sharedFixturesDir } from '../../lib/paths';
 import { createZip } from '../lib/zip';
 import { esbuildOptions } from '../build';
 import { photoJpeg } from '../lib/samples';
@@ -37,9 +38,9 @@ import { uploadEvent } from './upload-event';
 
 const SHARED_IMAGES = sharedFixturesDir('images');
 const OUT = join(ROOT, '.bench');
-const RENDER = { jpegQuality: 80, maxInputPixels: 268_402_689 };
+const RENDER = { jpegQuality: DEFAULTS.jpegQuality, maxInputPixels: LIMITS.maxInputPixels };
 /** The render benchmarks compare decoders on the same photos: the pixel limit applies, the decode budget does not. */
-const DECODE_LIMITS = { maxInputPixels: 100_000_000, maxDecodeMs: Number.POSITIVE_INFINITY, maxDecodeBytes: Number.POSITIVE_INFINITY };
+const DECODE_LIMITS = { maxInputPixels: DEFAULTS.maxInputPixels, maxDecodeMs: Number.POSITIVE_INFINITY, maxDecodeBytes: Number.POSITIVE_INFINITY };
 
 interface BenchImage {
   readonly name: string;
@@ -262,8 +263,8 @@ async function coldStart(dir: string) {
     AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
     AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
     AWS_ENDPOINT_URL_S3: s3.endpoint,
-    SOURCE_BUCKET: 'originals',
-    THUMBNAIL_BUCKET: 'thumbnails',
+    [ENV.sourceBucket]: 'originals',
+    [ENV.destinationBucket]: 'thumbnails',
   });
   const target = (name: Name) => {
     const layout = extractLambdaLayout(functions[name], [PATHS.layerZip], join(dir, 'cold', name));

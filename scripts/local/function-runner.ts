@@ -10,7 +10,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { PATHS } from '../lib/paths';
+import { PATHS } from '../../lib/paths';
 import { type LambdaLayout, lambdaNodePath } from './layout';
 
 const BOOTSTRAP = fileURLToPath(new URL('./runtime/bootstrap.mjs', import.meta.url));

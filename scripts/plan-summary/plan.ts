@@ -4,7 +4,7 @@
  * plan errored or changes nothing. Pure.
  */
 
-import { isPlainObject as isObject } from '../lib/json';
+import { isPlainObject as isObject } from '../../lib/json';
 
 export interface RawChange {
   readonly actions?: readonly string[];

@@ -4,7 +4,7 @@
  */
 
 import { structuredPatch } from 'diff';
-import { isPlainObject as isObject } from '../lib/json';
+import { isPlainObject as isObject } from '../../lib/json';
 import { ACTION, ACTION_ORDER, type Action, countChanges, type Plan, readPlan, type ResourceChange } from './plan';
 import { parsePolicy, present, SENSITIVE, short, stableJson, UNKNOWN } from './values';
 

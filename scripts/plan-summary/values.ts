@@ -1,6 +1,6 @@
 /** Values in a plan as a reviewer should see them: sensitive ones masked, unknown ones named. Pure. */
 
-import { isPlainObject as isObject } from '../lib/json';
+import { isPlainObject as isObject } from '../../lib/json';
 
 export const SENSITIVE = '(sensitive value)';
 export const UNKNOWN = '(known after apply)';

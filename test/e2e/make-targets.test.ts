@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ROOT } from '../../scripts/lib/paths';
+import { ROOT } from '../../lib/paths';
 import { tempDir } from '../support/tmp';
 
 const dir = tempDir('make');

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { validateWorkflow } from '@action-validator/core';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { ROOT } from '../../scripts/lib/paths';
+import { ROOT } from '../../lib/paths';
 
 const dir = join(ROOT, '.github', 'workflows');
 const files = readdirSync(dir).filter((file) => /\.ya?ml$/.test(file)).sort();

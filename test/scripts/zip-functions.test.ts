@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { BUDGETS, LAMBDA_LIMITS } from '../../scripts/lib/budgets';
-import { listHandlers } from '../../scripts/lib/handlers';
+import { listHandlers } from '../../lib/handlers';
 import { unzippedBytes } from '../../scripts/lib/zip';
 import { artifacts } from '../support/artifacts';
 import { listZip } from '../support/zip-entries';

@@ -1,7 +1,7 @@
 /** The packaged artifacts the build makes (`make zip layer`), for tests that run them. */
 
 import { existsSync } from 'node:fs';
-import { functionZipPath, PATHS } from '../../scripts/lib/paths';
+import { functionZipPath, PATHS } from '../../lib/paths';
 
 export function requireArtifact(path: string): string {
   if (!existsSync(path)) throw new Error(`${path} is missing: run \`make zip layer\` (make test does this first)`);

@@ -3,8 +3,10 @@
 import { join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { App } from 'cdktf';
+import { ENV } from '../../handlers/thumbnail/constants';
 import { readBuiltArtifacts } from '../../infra/artifacts';
-import { stackName, ThumbnailStack } from '../../infra/stacks/thumbnail-stack';
+import { stackName } from '../../infra/names';
+import { ThumbnailStack } from '../../infra/stacks/thumbnail-stack';
 import { LocalPipeline, type LocalPipelineOptions } from '../../scripts/local/pipeline';
 import { devConfig } from './stack';
 import { tempDir } from './tmp';
@@ -48,7 +50,7 @@ export async function openLocalStack(configOverrides: Record<string, unknown> = 
     pipeline,
     client,
     originals: pipeline.buckets.triggering[0] as string,
-    thumbnails: pipeline.functionVariable('thumbnail', 'THUMBNAIL_BUCKET'),
+    thumbnails: pipeline.functionVariable('thumbnail', ENV.destinationBucket),
     close: async () => {
       client.destroy();
       await pipeline.close();

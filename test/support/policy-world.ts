@@ -5,6 +5,7 @@
  */
 
 import { anonymousPrincipal, runSimulation } from '@cloud-copilot/iam-simulate';
+import { ENV } from '../../handlers/thumbnail/constants';
 import { policy, type PolicyDocument, type PolicyStatement } from '../../infra/policies';
 import { parseReference, referenceAddress, resolveReferences } from '../../scripts/lib/terraform-refs';
 import { resourcesOfType, type TerraformJson } from '../../scripts/lib/terraform-json';
@@ -95,8 +96,8 @@ export function deployedWorld(json: TerraformJson): World {
     resourcePolicies,
     publicAccessRestricted,
     names: {
-      originals: resolve(thumbnailEnv['SOURCE_BUCKET'] ?? ''),
-      thumbnails: resolve(thumbnailEnv['THUMBNAIL_BUCKET'] ?? ''),
+      originals: resolve(thumbnailEnv[ENV.sourceBucket] ?? ''),
+      thumbnails: resolve(thumbnailEnv[ENV.destinationBucket] ?? ''),
       thumbnailRole: roleArn(roleNames.find((name) => name.endsWith('-thumbnail-execution')) ?? ''),
       calculatorRole: roleArn(roleNames.find((name) => name.endsWith('-calculator-execution')) ?? ''),
       ...(invoker ? { invokerRole: roleArn(invoker) } : {}),

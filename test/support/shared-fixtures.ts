@@ -4,7 +4,7 @@
  */
 
 import { existsSync } from 'node:fs';
-import { sharedFixturesDir } from '../../scripts/lib/paths';
+import { sharedFixturesDir } from '../../lib/paths';
 
 export function sharedFixtures(kind: 'images' | 'plans'): { dir: string; present: boolean; label: string } {
   const dir = sharedFixturesDir(kind);

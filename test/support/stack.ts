@@ -7,7 +7,8 @@ import { App } from 'cdktf';
 import { type StackArtifacts, sha256Base64 } from '../../infra/artifacts';
 import { DEFAULT_CONFIG, type StackConfig } from '../../infra/config';
 import { mergeConfig, resolveEnvironments } from '../../infra/environments';
-import { stackName, ThumbnailStack } from '../../infra/stacks/thumbnail-stack';
+import { stackName } from '../../infra/names';
+import { ThumbnailStack } from '../../infra/stacks/thumbnail-stack';
 import { createZip } from '../../scripts/lib/zip';
 import type { TerraformJson } from './terraform-json';
 

@@ -7,8 +7,8 @@ import {
   isThumbnailKey,
   planThumbnailKeys,
   sourceKeyOfThumbnail,
-  THUMBNAIL_KEY_PATTERNS,
 } from '../../../handlers/thumbnail/keys';
+import { THUMBNAIL_KEY_PATTERNS } from '../../../handlers/thumbnail/constants';
 
 describe('decodeEventKey', () => {
   it.each([

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import { esbuildOptions } from '../../../scripts/build';
-import { ROOT } from '../../../scripts/lib/paths';
+import { ROOT } from '../../../lib/paths';
 import { tempDir } from '../../support/tmp';
 
 // make bench compares our cold start with this handler's: it must be bundled exactly as ours is.

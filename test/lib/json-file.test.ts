@@ -1,8 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readJsonFile } from '../../../scripts/lib/json-file';
-import { tempDir } from '../../support/tmp';
+import { readJsonFile } from '../../lib/json-file';
+import { tempDir } from '../support/tmp';
 
 const dir = tempDir('json-file');
 

@@ -3,7 +3,7 @@
 import { fileURLToPath } from 'node:url';
 import { join, resolve } from 'node:path';
 
-export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export const ROOT = fileURLToPath(new URL('../', import.meta.url));
 
 export const PATHS = {
   handlers: join(ROOT, 'handlers'),

@@ -1,8 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { readEnvironment } from '../../../scripts/lib/environments';
-import { tempDir } from '../../support/tmp';
+import { readEnvironment } from '../../infra/environments-file';
+import { tempDir } from '../support/tmp';
 
 const dir = tempDir('environments');
 const saved = process.env['ENVIRONMENTS_FILE'];
