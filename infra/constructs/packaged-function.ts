@@ -28,6 +28,7 @@ export interface PackagedFunctionProps {
 /** A Lambda function from a built zip, logging JSON to its own log group, stopped if it loops. */
 export class PackagedFunction extends Construct {
   readonly function: LambdaFunction;
+  readonly recursion: LambdaFunctionRecursionConfig;
 
   constructor(scope: Construct, id: string, props: PackagedFunctionProps) {
     super(scope, id);
@@ -56,6 +57,6 @@ export class PackagedFunction extends Construct {
       dependsOn: [props.logGroup, ...(props.dependsOn ?? [])],
     });
     // Lambda stops a function that S3 or SQS would otherwise invoke in an endless loop.
-    new LambdaFunctionRecursionConfig(this, 'recursion', { functionName: this.function.functionName, recursiveLoop: 'Terminate' });
+    this.recursion = new LambdaFunctionRecursionConfig(this, 'recursion', { functionName: this.function.functionName, recursiveLoop: 'Terminate' });
   }
 }

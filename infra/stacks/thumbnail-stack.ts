@@ -7,7 +7,9 @@ import type { StackArtifacts } from '../artifacts';
 import type { StackConfig } from '../config';
 import { PipelineAlarms } from '../constructs/alarms';
 import { ExecutionRole } from '../constructs/execution-role';
-import { AsyncInvoke, FailureQueue } from '../constructs/failure-destination';
+import { AsyncInvokeConfig } from '../constructs/async-invoke-config';
+import { CalculatorFunction } from '../constructs/calculator-function';
+import { FailureQueue } from '../constructs/failure-queue';
 import { FunctionLogs } from '../constructs/function-logs';
 import { ImageBuckets } from '../constructs/image-buckets';
 import { InvokerRole } from '../constructs/invoker-role';
@@ -15,7 +17,7 @@ import { PackagedFunction } from '../constructs/packaged-function';
 import { SharpLayer } from '../constructs/sharp-layer';
 import { UploadTrigger } from '../constructs/upload-trigger';
 import { localStatePath, resourceNames } from '../names';
-import { logsOnlyPolicy, thumbnailExecutionPolicy } from '../policies';
+import { thumbnailExecutionPolicy } from '../policies';
 
 export interface ThumbnailStackProps {
   readonly config: StackConfig;
@@ -28,7 +30,7 @@ function requireArtifact(artifacts: StackArtifacts, name: string) {
   return zip;
 }
 
-/** The pipeline: buckets, sharp layer, thumbnail function and its trigger, failure handling, alarms, calculator. */
+/** The pipeline: buckets, sharp layer, thumbnail function and its trigger, failure handling, alarms; and the calculator. */
 export class ThumbnailStack extends TerraformStack {
   constructor(scope: Construct, id: string, props: ThumbnailStackProps) {
     super(scope, id);
@@ -96,7 +98,7 @@ export class ThumbnailStack extends TerraformStack {
       reservedConcurrency: config.thumbnail.reservedConcurrency,
       dependsOn: [thumbnailRole.policy],
     });
-    new AsyncInvoke(this, 'thumbnail-async', {
+    new AsyncInvokeConfig(this, 'thumbnail-async', {
       function: thumbnail.function,
       maximumRetryAttempts: config.asyncInvoke.maximumRetryAttempts,
       maximumEventAgeSeconds: config.asyncInvoke.maximumEventAgeSeconds,
@@ -124,25 +126,22 @@ export class ThumbnailStack extends TerraformStack {
         ? new InvokerRole(this, 'invoker-role', { roleName: `${prefix}-invoker`, principals: config.invokerPrincipals, function: thumbnail.function })
         : undefined;
 
-    const calculatorName = names.calculatorFunction;
-    const calculatorLogs = new FunctionLogs(this, 'calculator-logs', { functionName: calculatorName, retentionDays: config.logRetentionDays });
-    const calculatorRole = new ExecutionRole(this, 'calculator-role', {
-      roleName: `${calculatorName}-execution`,
+    const calculator = new CalculatorFunction(this, 'calculator', {
+      functionName: names.calculatorFunction,
       accountId,
-      policy: logsOnlyPolicy(calculatorLogs.logGroup.arn),
-    });
-    const calculator = new PackagedFunction(this, 'calculator-function', {
-      functionName: calculatorName,
-      description: 'The seed notes\' first function: {"x": 10, "y": 2} -> {"result": 5}',
       zip: requireArtifact(artifacts, 'calculator'),
-      handler: 'index.handler',
       memoryMB: config.calculator.memoryMB,
       timeoutSeconds: config.calculator.timeoutSeconds,
-      environment: { POWERTOOLS_SERVICE_NAME: 'calculator' },
-      role: calculatorRole.role,
-      logGroup: calculatorLogs.logGroup,
+      logRetentionDays: config.logRetentionDays,
       logLevel: config.logLevel,
-      dependsOn: [calculatorRole.policy],
+    });
+    // Its addresses while its resources were wired in this stack directly.
+    calculator.movedFrom({
+      logGroup: 'aws_cloudwatch_log_group.calculator-logs_log-group_6AEECCA6',
+      role: 'aws_iam_role.calculator-role_B62D1D59',
+      rolePolicy: 'aws_iam_role_policy.calculator-role_policy_21A2F709',
+      function: 'aws_lambda_function.calculator-function_7E86D2F5',
+      recursion: 'aws_lambda_function_recursion_config.calculator-function_recursion_69336859',
     });
 
     new TerraformOutput(this, 'originals_bucket', { value: buckets.originals.bucket.bucket, description: 'Upload .jpg files here' });
@@ -150,7 +149,7 @@ export class ThumbnailStack extends TerraformStack {
     new TerraformOutput(this, 'thumbnail_function_name', { value: thumbnail.function.functionName });
     new TerraformOutput(this, 'thumbnail_function_arn', { value: thumbnail.function.arn });
     new TerraformOutput(this, 'failure_queue_url', { value: failures.queue.url, description: 'Failed uploads, for `make redrive`' });
-    new TerraformOutput(this, 'calculator_function_name', { value: calculator.function.functionName });
+    new TerraformOutput(this, 'calculator_function_name', { value: calculator.packaged.function.functionName });
     if (invoker) new TerraformOutput(this, 'invoker_role_arn', { value: invoker.role.arn });
   }
 

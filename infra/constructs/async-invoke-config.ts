@@ -1,32 +1,9 @@
 import type { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
 import { LambdaFunctionEventInvokeConfig } from '@cdktf/provider-aws/lib/lambda-function-event-invoke-config';
-import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
-import { SqsQueuePolicy } from '@cdktf/provider-aws/lib/sqs-queue-policy';
 import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
-import { failureQueuePolicy } from '../policies';
 
-export interface FailureQueueProps {
-  readonly queueName: string;
-}
-
-/** The encrypted queue where every failed upload ends up, with the event and the error, for `make redrive`. */
-export class FailureQueue extends Construct {
-  readonly queue: SqsQueue;
-
-  constructor(scope: Construct, id: string, props: FailureQueueProps) {
-    super(scope, id);
-    this.queue = new SqsQueue(this, 'queue', {
-      name: props.queueName,
-      sqsManagedSseEnabled: true,
-      // The longest SQS allows: two weeks to notice, fix the cause and redrive.
-      messageRetentionSeconds: 1_209_600,
-    });
-    new SqsQueuePolicy(this, 'policy', { queueUrl: this.queue.url, policy: JSON.stringify(failureQueuePolicy(this.queue.arn)) });
-  }
-}
-
-export interface AsyncInvokeProps {
+export interface AsyncInvokeConfigProps {
   readonly function: LambdaFunction;
   readonly maximumRetryAttempts: number;
   readonly maximumEventAgeSeconds: number;
@@ -35,10 +12,10 @@ export interface AsyncInvokeProps {
 }
 
 /** Lambda's own retries for asynchronous (S3) invocations, and where an event goes when they run out. */
-export class AsyncInvoke extends Construct {
+export class AsyncInvokeConfig extends Construct {
   readonly config: LambdaFunctionEventInvokeConfig;
 
-  constructor(scope: Construct, id: string, props: AsyncInvokeProps) {
+  constructor(scope: Construct, id: string, props: AsyncInvokeConfigProps) {
     super(scope, id);
     this.config = new LambdaFunctionEventInvokeConfig(this, 'config', {
       functionName: props.function.functionName,

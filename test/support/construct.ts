@@ -1,0 +1,37 @@
+/** One construct, synthesized on its own with cdktf's Testing.synthScope, and read back. */
+
+import { Testing } from 'cdktf';
+import type { Construct } from 'constructs';
+import { fakeArtifacts } from './stack';
+import { tempDir } from './tmp';
+import { resourcesOfType, type ResourceEntry, type TerraformJson } from '../../scripts/lib/terraform-json';
+
+export interface SynthesizedScope {
+  /** The JSON text, for Testing.toHaveResourceWithProperties. */
+  readonly text: string;
+  readonly json: TerraformJson;
+  /** The one resource of `type`; fails when there is not exactly one. */
+  only(type: string): ResourceEntry;
+  all(type: string): ResourceEntry[];
+}
+
+export function synthConstruct(build: (scope: Construct) => void): SynthesizedScope {
+  const text = Testing.synthScope(build);
+  const json = JSON.parse(text) as TerraformJson;
+  return {
+    text,
+    json,
+    all: (type) => resourcesOfType(json, type),
+    only(type) {
+      const found = resourcesOfType(json, type);
+      if (found.length !== 1) throw new Error(`expected one ${type}, found ${found.length}`);
+      return found[0] as ResourceEntry;
+    },
+  };
+}
+
+/** How one resource refers to another's attribute in synthesized JSON. */
+export const refTo = (resource: ResourceEntry, attribute: string) => `\${${resource.address}.${attribute}}`;
+
+/** A stand-in built zip (a real file: TerraformAsset reads it): constructs only need its path and hash. */
+export const ZIP = fakeArtifacts(tempDir('construct-zips')).sharpLayer;
