@@ -21,7 +21,7 @@ HANDLER_SOURCES := $(shell find handlers -type f -name '*.ts' 2>/dev/null)
 BUILD_SOURCES := scripts/build.ts lib/handlers.ts lib/paths.ts tsconfig.json
 ZIP_SOURCES := scripts/zip-functions.ts scripts/lib/zip.ts scripts/lib/budgets.ts
 
-.PHONY: help install build zip layer lambda-node synth plan plan-summary apply-plan deploy destroy local invoke redrive policies bench test typecheck clean
+.PHONY: help install build zip layer lambda-node synth plan plan-summary apply-plan deploy destroy local invoke redrive policies bench lint format graph unit test typecheck clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## /  make \1\t/' | expand -t 22
@@ -92,7 +92,22 @@ bench: synth lambda-node ## benchmarks (not tests): render vs ImageMagick and dj
 typecheck: $(INSTALLED) ## TypeScript type check
 	node_modules/.bin/tsc --noEmit -p .
 
-test: typecheck zip layer lambda-node ## type check, then every test (vitest)
+lint: $(INSTALLED) ## format and lint check (Biome), and the import graph's rules (dependency-cruiser)
+	node_modules/.bin/biome ci .
+	node_modules/.bin/depcruise --config .dependency-cruiser.cjs handlers infra lib scripts test
+
+format: $(INSTALLED) ## format the code and organise imports (Biome), applying safe lint fixes
+	node_modules/.bin/biome check --write .
+
+graph: $(INSTALLED) ## the import graph as Mermaid -> build/imports.mmd
+	@mkdir -p build
+	node_modules/.bin/depcruise --config .dependency-cruiser.cjs --output-type mermaid --collapse '^(handlers/[^/]+|infra/[^/]+|lib|scripts/[^/]+|test)/' handlers infra lib scripts > build/imports.mmd
+	@echo "wrote build/imports.mmd"
+
+unit: $(INSTALLED) ## the unit tests only, nothing built first (seconds)
+	node_modules/.bin/vitest run --project unit $(ARGS)
+
+test: lint typecheck zip layer lambda-node ## lint, type check, then every test: unit and integration (vitest)
 	node_modules/.bin/vitest run $(ARGS)
 
 clean: ## remove build outputs (never terraform state)

@@ -7,7 +7,9 @@ import { z } from 'zod';
 import { DEFAULTS, LIMITS } from '../handlers/thumbnail/constants';
 
 /** The retention periods CloudWatch Logs accepts. */
-export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
 
 /** The Lambda runtime the handlers are bundled for (scripts/build.ts targets the same Node.js major). */
 export const LAMBDA_RUNTIME = 'nodejs24.x';
@@ -19,7 +21,10 @@ export const awsAccountId = z.string().regex(/^[0-9]{12}$/, 'must be a 12-digit 
 
 const principalArn = z
   .string()
-  .regex(/^arn:aws[a-z-]*:(iam|sts)::[0-9]{12}:(root|role\/.+|user\/.+|assumed-role\/.+)$/, 'must be an IAM role, user or account root ARN');
+  .regex(
+    /^arn:aws[a-z-]*:(iam|sts)::[0-9]{12}:(root|role\/.+|user\/.+|assumed-role\/.+)$/,
+    'must be an IAM role, user or account root ARN',
+  );
 
 const suffix = z.string().regex(/^\.[A-Za-z0-9]{1,10}$/, 'must be a file extension such as ".jpg"');
 
@@ -56,7 +61,10 @@ export const stackConfigSchema = z
       /** Reserved concurrency; undefined leaves the function on the account's shared pool. */
       reservedConcurrency: z.number().int().min(0).optional(),
       /** Uploads whose key ends with one of these trigger the function (S3 suffix filters are case-sensitive). */
-      triggerSuffixes: z.array(suffix).min(1).refine((values) => new Set(values).size === values.length, 'suffixes must be distinct'),
+      triggerSuffixes: z
+        .array(suffix)
+        .min(1)
+        .refine((values) => new Set(values).size === values.length, 'suffixes must be distinct'),
       /** Delete an original's thumbnails when the original is deleted (an ObjectRemoved rule). */
       deleteWithOriginals: z.boolean(),
     }),
@@ -78,7 +86,10 @@ export const stackConfigSchema = z
       /** Function errors in one 5-minute period that raise the alarm. */
       errorThreshold: z.number().int().min(1),
       /** Where alarm notifications go: an SNS topic ARN, or none. */
-      notificationTopicArn: z.string().regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:.+$/).optional(),
+      notificationTopicArn: z
+        .string()
+        .regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:.+$/)
+        .optional(),
     }),
     /** Where Terraform keeps state; absent means local state beside the checkout. */
     backend: z

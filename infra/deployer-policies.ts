@@ -4,7 +4,7 @@
  * Every resource is scoped to the environment's name prefix, region and account. Pure.
  */
 
-import { policy, type PolicyDocument, type PolicyStatement } from './policies';
+import { type PolicyDocument, type PolicyStatement, policy } from './policies';
 
 export interface DeployerScope {
   readonly namePrefix: string;
@@ -106,16 +106,42 @@ export const WRITE_ACTIONS = {
   ],
   layers: ['lambda:PublishLayerVersion'],
   layerVersions: ['lambda:DeleteLayerVersion'],
-  roles: ['iam:CreateRole', 'iam:DeleteRole', 'iam:UpdateRole', 'iam:UpdateAssumeRolePolicy', 'iam:PutRolePolicy', 'iam:DeleteRolePolicy', 'iam:TagRole', 'iam:UntagRole'],
-  logGroups: ['logs:CreateLogGroup', 'logs:DeleteLogGroup', 'logs:PutRetentionPolicy', 'logs:DeleteRetentionPolicy', 'logs:TagResource', 'logs:UntagResource', 'logs:TagLogGroup'],
+  roles: [
+    'iam:CreateRole',
+    'iam:DeleteRole',
+    'iam:UpdateRole',
+    'iam:UpdateAssumeRolePolicy',
+    'iam:PutRolePolicy',
+    'iam:DeleteRolePolicy',
+    'iam:TagRole',
+    'iam:UntagRole',
+  ],
+  logGroups: [
+    'logs:CreateLogGroup',
+    'logs:DeleteLogGroup',
+    'logs:PutRetentionPolicy',
+    'logs:DeleteRetentionPolicy',
+    'logs:TagResource',
+    'logs:UntagResource',
+    'logs:TagLogGroup',
+  ],
   queues: ['sqs:CreateQueue', 'sqs:DeleteQueue', 'sqs:SetQueueAttributes', 'sqs:TagQueue', 'sqs:UntagQueue'],
   alarms: ['cloudwatch:PutMetricAlarm', 'cloudwatch:DeleteAlarms', 'cloudwatch:TagResource', 'cloudwatch:UntagResource'],
 } as const;
 
 const sid = (text: string) => text.replace(/(^|[^A-Za-z0-9])([a-z])/g, (_, __, c: string) => c.toUpperCase()).replace(/[^A-Za-z0-9]/g, '');
 
-function statements(actions: Readonly<Record<string, readonly string[]>>, arns: Readonly<Record<string, readonly string[]>>, verb: string): PolicyStatement[] {
-  return Object.entries(actions).map(([kind, list]) => ({ Sid: sid(`${verb} ${kind}`), Effect: 'Allow', Action: [...list], Resource: [...(arns[kind] ?? [])] }));
+function statements(
+  actions: Readonly<Record<string, readonly string[]>>,
+  arns: Readonly<Record<string, readonly string[]>>,
+  verb: string,
+): PolicyStatement[] {
+  return Object.entries(actions).map(([kind, list]) => ({
+    Sid: sid(`${verb} ${kind}`),
+    Effect: 'Allow',
+    Action: [...list],
+    Resource: [...(arns[kind] ?? [])],
+  }));
 }
 
 function stateStatements(scope: DeployerScope, write: boolean): PolicyStatement[] {
@@ -123,9 +149,19 @@ function stateStatements(scope: DeployerScope, write: boolean): PolicyStatement[
   const bucket = `arn:aws:s3:::${scope.stateBucket}`;
   return [
     { Sid: 'StateBucketList', Effect: 'Allow', Action: 's3:ListBucket', Resource: bucket },
-    { Sid: 'StateRead', Effect: 'Allow', Action: write ? ['s3:GetObject', 's3:PutObject'] : 's3:GetObject', Resource: `${bucket}/${scope.stateKey}` },
+    {
+      Sid: 'StateRead',
+      Effect: 'Allow',
+      Action: write ? ['s3:GetObject', 's3:PutObject'] : 's3:GetObject',
+      Resource: `${bucket}/${scope.stateKey}`,
+    },
     // S3-native locking: plan and apply both take the lock by writing <key>.tflock, and remove it.
-    { Sid: 'StateLock', Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], Resource: `${bucket}/${scope.stateKey}.tflock` },
+    {
+      Sid: 'StateLock',
+      Effect: 'Allow',
+      Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
+      Resource: `${bucket}/${scope.stateKey}.tflock`,
+    },
   ];
 }
 
@@ -162,7 +198,11 @@ export const GITHUB_OIDC_PROVIDER = 'token.actions.githubusercontent.com';
  * Trust policy for a role that GitHub Actions assumes through OIDC: only workflows of `repository`,
  * and only in the given context (`pull_request`, or `environment:production`), with AWS STS as audience.
  */
-export function githubOidcTrustPolicy(accountId: string, repository: string, context: 'pull_request' | 'ref:refs/heads/main' | `environment:${string}`): PolicyDocument {
+export function githubOidcTrustPolicy(
+  accountId: string,
+  repository: string,
+  context: 'pull_request' | 'ref:refs/heads/main' | `environment:${string}`,
+): PolicyDocument {
   if (!/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(repository)) throw new Error(`GitHub repository must be owner/name, got "${repository}"`);
   return policy({
     Sid: 'GitHubActionsOfThisRepository',
@@ -170,7 +210,10 @@ export function githubOidcTrustPolicy(accountId: string, repository: string, con
     Principal: { Federated: `arn:aws:iam::${accountId}:oidc-provider/${GITHUB_OIDC_PROVIDER}` },
     Action: 'sts:AssumeRoleWithWebIdentity',
     Condition: {
-      StringEquals: { [`${GITHUB_OIDC_PROVIDER}:aud`]: 'sts.amazonaws.com', [`${GITHUB_OIDC_PROVIDER}:sub`]: `repo:${repository}:${context}` },
+      StringEquals: {
+        [`${GITHUB_OIDC_PROVIDER}:aud`]: 'sts.amazonaws.com',
+        [`${GITHUB_OIDC_PROVIDER}:sub`]: `repo:${repository}:${context}`,
+      },
     },
   });
 }

@@ -2,10 +2,10 @@
 
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { StackConfig } from './config';
-import { resolveEnvironments } from './environments';
 import { readJsonFile } from '../lib/json-file';
 import { ROOT } from '../lib/paths';
+import type { StackConfig } from './config';
+import { resolveEnvironments } from './environments';
 
 export function readEnvironments(): Map<string, StackConfig> {
   const path = process.env['ENVIRONMENTS_FILE'] ?? join(ROOT, 'environments.json');

@@ -43,16 +43,20 @@ export function mergeConfig(base: Json, override: Json): Json {
 
 /** Every environment's validated configuration; `file` is the parsed environments.json, if any. */
 export function resolveEnvironments(file: unknown = {}, source = 'environments.json'): Map<string, StackConfig> {
-  if (!isObject(file)) throw new ConfigValidationError(source, [{ path: [], message: 'must be an object of environment name -> settings' }]);
+  if (!isObject(file))
+    throw new ConfigValidationError(source, [{ path: [], message: 'must be an object of environment name -> settings' }]);
   const names = [...new Set([...Object.keys(BUILT_IN_ENVIRONMENTS), ...Object.keys(file)])];
   return new Map(
     names.map((name) => {
       const overrides = file[name] ?? {};
       if (!isObject(overrides)) throw new ConfigValidationError(source, [{ path: [name], message: 'must be an object of settings' }]);
-      const merged = mergeConfig(mergeConfig(DEFAULT_CONFIG as unknown as Json, BUILT_IN_ENVIRONMENTS[name] ?? { namePrefix: `thumbnails-${name}` }), {
-        ...overrides,
-        environment: name,
-      });
+      const merged = mergeConfig(
+        mergeConfig(DEFAULT_CONFIG as unknown as Json, BUILT_IN_ENVIRONMENTS[name] ?? { namePrefix: `thumbnails-${name}` }),
+        {
+          ...overrides,
+          environment: name,
+        },
+      );
       return [name, parseStackConfig(merged, `${source}: environment "${name}"`)];
     }),
   );

@@ -4,9 +4,9 @@
  */
 
 import { App } from 'cdktf';
-import { readEnvironments } from './environments-file';
 import { PATHS } from '../lib/paths';
 import { readBuiltArtifacts } from './artifacts';
+import { readEnvironments } from './environments-file';
 import { stackName } from './names';
 import { ThumbnailStack } from './stacks/thumbnail-stack';
 

@@ -28,7 +28,8 @@ export const policy = (...statements: (PolicyStatement | false | undefined)[]): 
 });
 
 /** Object keys the thumbnail function writes (the handler's naming: keys.ts), under the thumbnails bucket. */
-export const thumbnailObjectArns = (thumbnailsBucketArn: string): string[] => THUMBNAIL_KEY_PATTERNS.map((pattern) => `${thumbnailsBucketArn}/${pattern}`);
+export const thumbnailObjectArns = (thumbnailsBucketArn: string): string[] =>
+  THUMBNAIL_KEY_PATTERNS.map((pattern) => `${thumbnailsBucketArn}/${pattern}`);
 
 /** Only the Lambda service, acting for this account, may assume a function's execution role. */
 export function lambdaTrustPolicy(accountId: string): PolicyDocument {
@@ -83,9 +84,19 @@ export function thumbnailExecutionPolicy(props: ThumbnailExecutionPolicyProps): 
       Resource: thumbnails,
     },
     { Sid: 'WriteThumbnails', Effect: 'Allow', Action: 's3:PutObject', Resource: thumbnails },
-    props.deleteWithOriginals && { Sid: 'DeleteThumbnailsOfDeletedOriginals', Effect: 'Allow', Action: 's3:DeleteObject', Resource: thumbnails },
+    props.deleteWithOriginals && {
+      Sid: 'DeleteThumbnailsOfDeletedOriginals',
+      Effect: 'Allow',
+      Action: 's3:DeleteObject',
+      Resource: thumbnails,
+    },
     writeLogsStatement(props.logGroupArn),
-    props.failureQueueArn !== undefined && { Sid: 'RecordFailures', Effect: 'Allow', Action: 'sqs:SendMessage', Resource: props.failureQueueArn },
+    props.failureQueueArn !== undefined && {
+      Sid: 'RecordFailures',
+      Effect: 'Allow',
+      Action: 'sqs:SendMessage',
+      Resource: props.failureQueueArn,
+    },
   );
 }
 
@@ -104,7 +115,8 @@ export const denyInsecureTransportStatement = (service: 's3' | 'sqs', resource: 
   Condition: { Bool: { 'aws:SecureTransport': false } },
 });
 
-export const originalsBucketPolicy = (bucketArn: string): PolicyDocument => policy(denyInsecureTransportStatement('s3', bucketAndObjects(bucketArn)));
+export const originalsBucketPolicy = (bucketArn: string): PolicyDocument =>
+  policy(denyInsecureTransportStatement('s3', bucketAndObjects(bucketArn)));
 
 /** TLS only, and nobody but the thumbnail function's role writes or deletes thumbnails. */
 export function thumbnailsBucketPolicy(bucketArn: string, writerRoleArn: string): PolicyDocument {
@@ -125,7 +137,12 @@ export function invokerTrustPolicy(principals: readonly string[]): PolicyDocumen
 
 /** The invoker role's only right: invoke this one function (e.g. to replay recorded failures). */
 export function invokerPolicy(functionArn: string): PolicyDocument {
-  return policy({ Sid: 'InvokeThumbnailFunction', Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: [functionArn, `${functionArn}:*`] });
+  return policy({
+    Sid: 'InvokeThumbnailFunction',
+    Effect: 'Allow',
+    Action: 'lambda:InvokeFunction',
+    Resource: [functionArn, `${functionArn}:*`],
+  });
 }
 
 /** The failure queue accepts only TLS requests. */

@@ -1,7 +1,7 @@
 /** Where the build puts things, relative to the repository root. */
 
-import { fileURLToPath } from 'node:url';
 import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../', import.meta.url));
 
@@ -22,4 +22,5 @@ export const PATHS = {
 export const functionZipPath = (name: string) => join(PATHS.functionZips, `${name}.zip`);
 
 /** Real third-party files beside the checkout (../shared/fixtures, or SHARED_FIXTURES_DIR), never copied in. */
-export const sharedFixturesDir = (kind: 'images' | 'plans') => join(resolve(process.env['SHARED_FIXTURES_DIR'] ?? join(ROOT, '..', 'shared', 'fixtures')), kind);
+export const sharedFixturesDir = (kind: 'images' | 'plans') =>
+  join(resolve(process.env['SHARED_FIXTURES_DIR'] ?? join(ROOT, '..', 'shared', 'fixtures')), kind);

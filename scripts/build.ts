@@ -6,11 +6,11 @@
 
 import { mkdirSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { build, type BuildOptions } from 'esbuild';
-import { formatBytes } from './lib/budgets';
-import { isMain, runMain } from './lib/cli';
+import { type BuildOptions, build } from 'esbuild';
 import { listHandlers } from '../lib/handlers';
 import { PATHS, ROOT } from '../lib/paths';
+import { formatBytes } from './lib/budgets';
+import { isMain, runMain } from './lib/cli';
 
 /** Packages provided by layers, never bundled. */
 export const EXTERNAL = ['sharp'] as const;
@@ -33,6 +33,11 @@ export function esbuildOptions(entry: string, outfile: string): BuildOptions {
     // request) builds an ES module facade, ~25 ms of the first invocation; require() is instant.
     supported: { 'dynamic-import': false },
     minify: true,
+    // Stack traces name their functions (`at processEvent`, not `at mhe`) for ~11 ms more cold start
+    // (Node.js 24, median of 41 fresh processes); a source map with --enable-source-maps would map
+    // frames to TypeScript lines, but cost ~23 ms at import and ~113 ms on the first error, and
+    // double the zip. The map stays beside the bundle, outside the zip, for reading traces offline.
+    keepNames: true,
     sourcemap: 'external',
     sourcesContent: true,
     legalComments: 'external',

@@ -9,14 +9,14 @@ import { join, relative } from 'node:path';
 import { Command } from 'commander';
 import { awsAccountId } from '../infra/config';
 import { deployerApplyPolicy, deployerPlanPolicy, githubOidcTrustPolicy } from '../infra/deployer-policies';
-import { stackName } from '../infra/names';
-import { isMain, runMain } from './lib/cli';
 import { readEnvironment } from '../infra/environments-file';
+import { stackName } from '../infra/names';
 import { PATHS, ROOT } from '../lib/paths';
+import { isMain, runMain } from './lib/cli';
 
 async function main() {
   const program = new Command('policies')
-    .description("Write the deployer IAM policies (plan and apply) for one environment")
+    .description('Write the deployer IAM policies (plan and apply) for one environment')
     .option('--env <name>', 'environment', 'dev')
     .option('--account-id <id>', "the AWS account (default: the environment's accountId)")
     .option('--github-repo <owner/name>', 'also write the trust policies for GitHub Actions roles (OIDC)')
@@ -24,7 +24,8 @@ async function main() {
   const options = program.opts<{ env: string; accountId?: string; githubRepo?: string }>();
   const config = readEnvironment(options.env);
   const account = awsAccountId.safeParse(options.accountId ?? config.accountId);
-  if (!account.success) throw new Error('the account is needed: pass ACCOUNT_ID=<12 digits> or set accountId for the environment in environments.json');
+  if (!account.success)
+    throw new Error('the account is needed: pass ACCOUNT_ID=<12 digits> or set accountId for the environment in environments.json');
   const accountId = account.data;
   const scope = {
     namePrefix: config.namePrefix,

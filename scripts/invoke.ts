@@ -6,11 +6,11 @@
  * sequencer are filled in from the stored object.
  */
 
-import { HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { Command } from 'commander';
-import { encodeEventKey, decodeEventKey } from '../handlers/thumbnail/keys';
-import { isMain, runMain } from './lib/cli';
+import { decodeEventKey, encodeEventKey } from '../handlers/thumbnail/keys';
 import { readJsonFile } from '../lib/json-file';
+import { isMain, runMain } from './lib/cli';
 import { SAMPLES } from './lib/samples';
 import { formatReport } from './local/function-runner';
 import { LocalPipeline } from './local/pipeline';
@@ -39,7 +39,12 @@ export async function fillS3Event(event: unknown, bucket: string, client: S3Clie
       head = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
     }
     if (head) {
-      s3.object = { key: encodeEventKey(key), size: head.ContentLength ?? 0, eTag: (head.ETag ?? '').replace(/"/g, ''), sequencer: sequencers.next() };
+      s3.object = {
+        key: encodeEventKey(key),
+        size: head.ContentLength ?? 0,
+        eTag: (head.ETag ?? '').replace(/"/g, ''),
+        sequencer: sequencers.next(),
+      };
     }
   }
   return event;
@@ -55,7 +60,12 @@ async function main(): Promise<number> {
   const options = program.opts<{ event: string; function: string; env: string }>();
   const event = readJsonFile(options.event, { what: 'event file', missingHint: 'examples are in events/' });
 
-  const pipeline = await LocalPipeline.startEnvironment(options.env, { reset: false, concurrency: 1, duplicateRate: 0, notifications: false });
+  const pipeline = await LocalPipeline.startEnvironment(options.env, {
+    reset: false,
+    concurrency: 1,
+    duplicateRate: 0,
+    notifications: false,
+  });
   const client = pipeline.s3Client();
   try {
     const fn = pipeline.functionModel(options.function);

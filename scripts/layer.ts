@@ -7,10 +7,10 @@
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
-import { BUDGETS, formatBytes, LAMBDA_LIMITS, overBudget } from './lib/budgets';
-import { isMain, runMain } from './lib/cli';
 import { listHandlers } from '../lib/handlers';
 import { functionZipPath, PATHS, ROOT } from '../lib/paths';
+import { BUDGETS, formatBytes, LAMBDA_LIMITS, overBudget } from './lib/budgets';
+import { isMain, runMain } from './lib/cli';
 import { createZip, unzippedBytes, type ZipEntry } from './lib/zip';
 
 /** Packages the layer must contain for sharp to load on Lambda x86_64. */
@@ -41,7 +41,18 @@ function walk(dir: string): string[] {
 
 function install(staging: string) {
   for (const file of ['package.json', 'package-lock.json']) copyFileSync(join(PATHS.layerSource, file), join(staging, file));
-  const args = ['ci', '--os=linux', '--cpu=x64', '--libc=glibc', '--omit=dev', '--ignore-scripts', '--no-bin-links', '--no-audit', '--no-fund', '--loglevel=error'];
+  const args = [
+    'ci',
+    '--os=linux',
+    '--cpu=x64',
+    '--libc=glibc',
+    '--omit=dev',
+    '--ignore-scripts',
+    '--no-bin-links',
+    '--no-audit',
+    '--no-fund',
+    '--loglevel=error',
+  ];
   console.log(`layer: npm ${args.join(' ')}`);
   const result = spawnSync('npm', args, { cwd: staging, stdio: 'inherit' });
   if (result.status !== 0) throw new Error(`npm ci for the layer failed (exit ${result.status}); is the npm registry reachable?`);
@@ -55,11 +66,13 @@ export function projectSharpVersion(): string {
 
 function verify(nodeModules: string) {
   for (const name of REQUIRED_PACKAGES) {
-    if (!existsSync(join(nodeModules, name, 'package.json'))) throw new Error(`the layer is missing ${name}: was it installed for linux/x64/glibc?`);
+    if (!existsSync(join(nodeModules, name, 'package.json')))
+      throw new Error(`the layer is missing ${name}: was it installed for linux/x64/glibc?`);
   }
   const installed = JSON.parse(readFileSync(join(nodeModules, 'sharp', 'package.json'), 'utf8')).version;
   const wanted = projectSharpVersion();
-  if (installed !== wanted) throw new Error(`the layer has sharp ${installed} but the project pins ${wanted}; update layer/package.json and its lock`);
+  if (installed !== wanted)
+    throw new Error(`the layer has sharp ${installed} but the project pins ${wanted}; update layer/package.json and its lock`);
 }
 
 async function main() {
@@ -94,11 +107,22 @@ async function main() {
       `${formatBytes(LAMBDA_LIMITS.unzippedBytes)} unzipped with the function) in ${((performance.now() - started) / 1000).toFixed(1)} s`,
   );
   // Lambda's unzipped limit covers a function and all its layers together.
-  const largestFunction = Math.max(0, ...listHandlers().map(({ name }) => functionZipPath(name)).filter(existsSync).map((path) => unzippedBytes(readFileSync(path))));
+  const largestFunction = Math.max(
+    0,
+    ...listHandlers()
+      .map(({ name }) => functionZipPath(name))
+      .filter(existsSync)
+      .map((path) => unzippedBytes(readFileSync(path))),
+  );
   const problems = overBudget([
     { label: 'the layer zip', bytes: zip.byteLength, limit: BUDGETS.layerZipBytes, what: 'the layer budget' },
     { label: 'the layer zip', bytes: zip.byteLength, limit: LAMBDA_LIMITS.zippedBytes, what: "Lambda's zipped limit" },
-    { label: 'the unzipped layer with the largest function', bytes: unzipped + largestFunction, limit: LAMBDA_LIMITS.unzippedBytes, what: "Lambda's unzipped limit" },
+    {
+      label: 'the unzipped layer with the largest function',
+      bytes: unzipped + largestFunction,
+      limit: LAMBDA_LIMITS.unzippedBytes,
+      what: "Lambda's unzipped limit",
+    },
   ]);
   if (problems.length > 0) throw new Error(problems.join('; '));
 }

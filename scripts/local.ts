@@ -14,8 +14,8 @@ import { Command, Option } from 'commander';
 import { DEFAULTS, ENV } from '../handlers/thumbnail/constants';
 import { planThumbnailKeys } from '../handlers/thumbnail/keys';
 import { stackName } from '../infra/names';
-import { isMain, runMain } from './lib/cli';
 import { PATHS, ROOT } from '../lib/paths';
+import { isMain, runMain } from './lib/cli';
 import { photoJpeg, SAMPLES } from './lib/samples';
 import { LOCAL_RETRY_DELAYS_MS } from './local/async-invoke';
 import { lambdaNodeBinary } from './local/function-runner';
@@ -44,13 +44,24 @@ export interface UploadOutcome {
 
 /** The samples, plus `count` generated photos under nested, awkward keys. */
 export function plannedUploads(count: number): Upload[] {
-  const photos = Array.from({ length: count }, (_, i): Upload => ({
-    key: `load/${String(i % 10).padStart(2, '0')}/photo ${i} (${i % 3 === 0 ? 'a+b' : 'ü'}).jpg`,
-    description: 'generated 1200x900 photo',
-    expectThumbnail: true,
-    bytes: () => photoJpeg(1200, 900, { seed: 100 + i }),
-  }));
-  return [...SAMPLES.map((sample) => ({ key: sample.key, description: sample.description, expectThumbnail: sample.thumbnail, bytes: sample.bytes })), ...photos];
+  const photos = Array.from(
+    { length: count },
+    (_, i): Upload => ({
+      key: `load/${String(i % 10).padStart(2, '0')}/photo ${i} (${i % 3 === 0 ? 'a+b' : 'ü'}).jpg`,
+      description: 'generated 1200x900 photo',
+      expectThumbnail: true,
+      bytes: () => photoJpeg(1200, 900, { seed: 100 + i }),
+    }),
+  );
+  return [
+    ...SAMPLES.map((sample) => ({
+      key: sample.key,
+      description: sample.description,
+      expectThumbnail: sample.thumbnail,
+      bytes: sample.bytes,
+    })),
+    ...photos,
+  ];
 }
 
 /** Run `work` over `items` with at most `limit` at a time. */
@@ -90,7 +101,9 @@ interface LocalOptions {
 async function startPipeline(options: LocalOptions) {
   const stack = stackName(options.env);
   const node = lambdaNodeBinary();
-  console.log(`local: stack ${stack}; functions run on Node.js ${node.version}${node.version.startsWith('24.') ? '' : ' (Lambda runs 24: `make lambda-node`)'}`);
+  console.log(
+    `local: stack ${stack}; functions run on Node.js ${node.version}${node.version.startsWith('24.') ? '' : ' (Lambda runs 24: `make lambda-node`)'}`,
+  );
   const pipeline = await LocalPipeline.startEnvironment(options.env, {
     reset: !options.keepData,
     concurrency: options.concurrency,
@@ -105,7 +118,9 @@ async function startPipeline(options: LocalOptions) {
   const thumbnails = pipeline.functionVariable('thumbnail', ENV.destinationBucket);
   const widths = thumbnailFn.environment[ENV.widths]?.split(',').map(Number) ?? [...DEFAULTS.widths];
   const failureQueue = pipeline.model.queues[0]?.name;
-  console.log(`local: S3 ${pipeline.s3.endpoint} (data in ${relative(ROOT, join(PATHS.local, 's3'))}), buckets ${originals} -> ${thumbnails}`);
+  console.log(
+    `local: S3 ${pipeline.s3.endpoint} (data in ${relative(ROOT, join(PATHS.local, 's3'))}), buckets ${originals} -> ${thumbnails}`,
+  );
   return { pipeline, originals, thumbnails, widths, failureQueue };
 }
 
@@ -166,7 +181,9 @@ async function runOnce(options: LocalOptions): Promise<number> {
       }
     });
     await mapLimit(uploads, 4, async (upload) => {
-      await client.send(new PutObjectCommand({ Bucket: originals, Key: upload.key, Body: await upload.bytes(), ContentType: 'image/jpeg' }));
+      await client.send(
+        new PutObjectCommand({ Bucket: originals, Key: upload.key, Body: await upload.bytes(), ContentType: 'image/jpeg' }),
+      );
       progress.uploaded.increment();
     });
     await pipeline.idle();
@@ -183,7 +200,9 @@ async function runOnce(options: LocalOptions): Promise<number> {
         const written = pipeline.deliveries
           .filter((delivery) => delivery.key === upload.key)
           .flatMap((delivery) => writtenThumbnails(delivery.result.report))
-          .flatMap((line) => line.outputs.filter((output) => output.key === thumbnailKey).map((output) => ({ ...output, ms: line.ms.total })))[0];
+          .flatMap((line) =>
+            line.outputs.filter((output) => output.key === thumbnailKey).map((output) => ({ ...output, ms: line.ms.total })),
+          )[0];
         const failure = failures.find((record) => record.responsePayload?.key === upload.key)?.responsePayload?.errorType;
         const hasThumbnail = head !== undefined;
         return {
@@ -202,14 +221,18 @@ async function runOnce(options: LocalOptions): Promise<number> {
     const unexpected = outcomes.filter((outcome) => !outcome.asExpected);
     if (pipeline.faults) {
       const { requests, faults } = pipeline.faults.stats;
-      console.log(`\nfaults injected into ${Object.values(faults).reduce((a, b) => a + b, 0)} of ${requests} S3 requests: ${JSON.stringify(faults)}`);
+      console.log(
+        `\nfaults injected into ${Object.values(faults).reduce((a, b) => a + b, 0)} of ${requests} S3 requests: ${JSON.stringify(faults)}`,
+      );
     }
     console.log(
       `\n${uploads.length} uploads in ${seconds.toFixed(1)} s (${(uploads.length / seconds).toFixed(1)}/s): ${thumbnailsMade} thumbnails, ` +
         `${recorded} refused and recorded${failureQueue ? ` in ${relative(ROOT, pipeline.queueFile(failureQueue))}` : ''}`,
     );
     if (unexpected.length > 0) {
-      console.error(`local: ${unexpected.length} upload(s) did not end where they should: ${unexpected.map((o) => o.upload.key).join(', ')}`);
+      console.error(
+        `local: ${unexpected.length} upload(s) did not end where they should: ${unexpected.map((o) => o.upload.key).join(', ')}`,
+      );
       return 1;
     }
     console.log('local: every upload has its thumbnail, or a recorded failure where the sample is meant to be refused');
@@ -246,14 +269,25 @@ async function main(): Promise<number> {
     .option('--env <name>', 'which synthesized environment to run', 'dev')
     .option('--serve', 'keep running for your own uploads until Ctrl-C', false)
     .addOption(new Option('--count <n>', 'also upload this many generated 1200x900 photos').argParser(Number).default(0))
-    .addOption(new Option('--concurrency <n>', 'execution environments per function').argParser(Number).default(Math.min(4, availableParallelism())))
+    .addOption(
+      new Option('--concurrency <n>', 'execution environments per function').argParser(Number).default(Math.min(4, availableParallelism())),
+    )
     .addOption(new Option('--duplicate-rate <share>', 'share of S3 events delivered twice (at least once)').argParser(Number).default(0.05))
     .addOption(new Option('--s3-port <port>', 'S3 server port (default: any free port; 4569 with --serve)').argParser(Number))
     .option('--keep-data', 'keep objects and queues from the previous run', false)
-    .addOption(new Option('--faults <share>', "share of the functions' S3 requests answered with 500/503/SlowDown or stalled").argParser(Number).default(0))
+    .addOption(
+      new Option('--faults <share>', "share of the functions' S3 requests answered with 500/503/SlowDown or stalled")
+        .argParser(Number)
+        .default(0),
+    )
     .parse();
   const options = program.opts<LocalOptions>();
-  for (const [name, value] of [['count', options.count], ['concurrency', options.concurrency], ['duplicate-rate', options.duplicateRate], ['faults', options.faults]] as const) {
+  for (const [name, value] of [
+    ['count', options.count],
+    ['concurrency', options.concurrency],
+    ['duplicate-rate', options.duplicateRate],
+    ['faults', options.faults],
+  ] as const) {
     if (!Number.isFinite(value) || value < 0) throw new Error(`--${name} must be a non-negative number`);
   }
   if (options.duplicateRate > 1 || options.faults >= 1) throw new Error('--duplicate-rate must be at most 1 and --faults below 1');

@@ -4,8 +4,8 @@
  */
 
 import { Command } from 'commander';
-import { isMain, runMain } from './lib/cli';
 import { readJsonFile } from '../lib/json-file';
+import { isMain, runMain } from './lib/cli';
 import { renderPlanSummary } from './plan-summary/render';
 
 async function main() {

@@ -11,10 +11,10 @@ import { DeleteMessageCommand, GetQueueAttributesCommand, GetQueueUrlCommand, Re
 import { Presets, SingleBar } from 'cli-progress';
 import { Command, Option } from 'commander';
 import { decodeEventKey } from '../handlers/thumbnail/keys';
+import { readEnvironment } from '../infra/environments-file';
 import { resourceNames } from '../infra/names';
 import { checkCredentials } from './lib/aws-credentials';
 import { isMain, runMain } from './lib/cli';
-import { readEnvironment } from '../infra/environments-file';
 import { LocalPipeline } from './local/pipeline';
 import { queueUrl } from './local/stack-model';
 
@@ -44,7 +44,11 @@ export function summarize(body: string): (RecordSummary & { readonly payload: un
     return undefined;
   }
   if (record.requestPayload === undefined) return undefined;
-  const s3 = (record.requestPayload as { Records?: { s3?: { bucket?: { name?: string }; object?: { key?: string; sequencer?: string; eTag?: string } } }[] }).Records?.[0]?.s3;
+  const s3 = (
+    record.requestPayload as {
+      Records?: { s3?: { bucket?: { name?: string }; object?: { key?: string; sequencer?: string; eTag?: string } } }[];
+    }
+  ).Records?.[0]?.s3;
   const s3Key = s3?.object?.key;
   const key = record.responsePayload?.key ?? (s3Key === undefined ? undefined : keyForListing(s3Key));
   return {
@@ -72,7 +76,12 @@ export interface RedriveReport {
 }
 
 /** Replay (or, dry, list) the records in an SQS queue; `replay` resolves once the event is accepted. */
-export async function redrive(sqs: SQSClient, queueUrl: string, replay: (event: unknown) => Promise<void>, options: RedriveOptions): Promise<RedriveReport> {
+export async function redrive(
+  sqs: SQSClient,
+  queueUrl: string,
+  replay: (event: unknown) => Promise<void>,
+  options: RedriveOptions,
+): Promise<RedriveReport> {
   const attributes = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages'] }));
   const total = Math.min(options.limit, Number(attributes.Attributes?.['ApproximateNumberOfMessages'] ?? 0));
   const replayed: RecordSummary[] = [];
@@ -134,9 +143,15 @@ function printReport(report: RedriveReport, dryRun: boolean) {
   }
   console.log(`\n${dryRun ? 'waiting in the failure queue' : 'replayed'}: ${records.length}`);
   for (const [error, list] of byError) {
-    console.log(`  ${String(list.length).padStart(5)}  ${error}: ${list.slice(0, 3).map((r) => r.key ?? '?').join(', ')}${list.length > 3 ? ', ...' : ''}`);
+    console.log(
+      `  ${String(list.length).padStart(5)}  ${error}: ${list
+        .slice(0, 3)
+        .map((r) => r.key ?? '?')
+        .join(', ')}${list.length > 3 ? ', ...' : ''}`,
+    );
   }
-  if (report.duplicates > 0) console.log(`  ${report.duplicates} more record(s) of the same events (S3 delivered them twice)${dryRun ? '' : '; removed'}`);
+  if (report.duplicates > 0)
+    console.log(`  ${report.duplicates} more record(s) of the same events (S3 delivered them twice)${dryRun ? '' : '; removed'}`);
   if (report.unreadable > 0) console.log(`  ${report.unreadable} message(s) are not failure records; left in the queue`);
   if (report.failedToReplay > 0) console.log(`  ${report.failedToReplay} could not be replayed; left in the queue`);
 }
@@ -166,8 +181,17 @@ async function main(): Promise<number> {
   };
 
   if (options.local) {
-    const pipeline = await LocalPipeline.startEnvironment(options.env, { reset: false, concurrency: 2, duplicateRate: 0, notifications: false });
-    const sqs = new SQSClient({ endpoint: pipeline.sqs.endpoint, region: pipeline.model.region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    const pipeline = await LocalPipeline.startEnvironment(options.env, {
+      reset: false,
+      concurrency: 2,
+      duplicateRate: 0,
+      notifications: false,
+    });
+    const sqs = new SQSClient({
+      endpoint: pipeline.sqs.endpoint,
+      region: pipeline.model.region,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
     try {
       bar.start(0, 0);
       const outcomes: Promise<boolean>[] = [];
@@ -180,7 +204,9 @@ async function main(): Promise<number> {
       printReport(report, options.dryRun);
       if (!options.dryRun) {
         const ok = (await Promise.all(outcomes)).filter(Boolean).length;
-        console.log(`  ${ok} processed now, ${outcomes.length - ok} failed again and were recorded again (see ${pipeline.queueFile(names.failureQueue)})`);
+        console.log(
+          `  ${ok} processed now, ${outcomes.length - ok} failed again and were recorded again (see ${pipeline.queueFile(names.failureQueue)})`,
+        );
       }
       return 0;
     } finally {
@@ -201,7 +227,13 @@ async function main(): Promise<number> {
       QueueUrl,
       async (event) => {
         // Asynchronous, as S3 invokes: Lambda's retries and on-failure destination apply again.
-        await lambda.send(new InvokeCommand({ FunctionName: names.thumbnailFunction, InvocationType: 'Event', Payload: Buffer.from(JSON.stringify(event)) }));
+        await lambda.send(
+          new InvokeCommand({
+            FunctionName: names.thumbnailFunction,
+            InvocationType: 'Event',
+            Payload: Buffer.from(JSON.stringify(event)),
+          }),
+        );
       },
       { ...options, onProgress },
     );

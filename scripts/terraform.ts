@@ -8,11 +8,11 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { Command, Option } from 'commander';
+import { readEnvironment } from '../infra/environments-file';
 import { stackName } from '../infra/names';
+import { PATHS, ROOT } from '../lib/paths';
 import { checkCredentials } from './lib/aws-credentials';
 import { isMain, runMain } from './lib/cli';
-import { readEnvironment } from '../infra/environments-file';
-import { PATHS, ROOT } from '../lib/paths';
 import { renderPlanSummary } from './plan-summary/render';
 
 export const ACTIONS = ['plan', 'apply', 'apply-plan', 'destroy'] as const;
@@ -39,7 +39,12 @@ export function checkBinary(binary: string): string {
 
 function run(binary: string, args: readonly string[], cwd: string, capture = false): string {
   console.log(`$ ${binary} ${args.join(' ')}   (in ${relative(ROOT, cwd)})`);
-  const result = spawnSync(binary, args, { cwd, stdio: capture ? ['inherit', 'pipe', 'inherit'] : 'inherit', encoding: 'utf8', maxBuffer: 512 * 1024 * 1024 });
+  const result = spawnSync(binary, args, {
+    cwd,
+    stdio: capture ? ['inherit', 'pipe', 'inherit'] : 'inherit',
+    encoding: 'utf8',
+    maxBuffer: 512 * 1024 * 1024,
+  });
   if (result.status !== 0) throw new Error(`${binary} ${args[0]} failed (exit ${result.status ?? result.signal})`);
   return result.stdout ?? '';
 }
@@ -55,7 +60,8 @@ export async function runTerraform(options: TerraformOptions): Promise<void> {
   const config = readEnvironment(options.env);
   const stack = stackName(options.env);
   const dir = join(PATHS.cdktfOut, 'stacks', stack);
-  if (!existsSync(join(dir, 'cdk.tf.json'))) throw new PrerequisiteError(`${relative(ROOT, dir)}/cdk.tf.json is missing: run \`make synth\``);
+  if (!existsSync(join(dir, 'cdk.tf.json')))
+    throw new PrerequisiteError(`${relative(ROOT, dir)}/cdk.tf.json is missing: run \`make synth\``);
   console.log(`using ${checkBinary(options.tf)}`);
   // An emulator endpoint comes with its own dummy credentials in the provider block.
   if (config.endpoint === undefined) await checkCredentials();
@@ -74,7 +80,8 @@ export async function runTerraform(options: TerraformOptions): Promise<void> {
     run(options.tf, ['output'], dir);
   } else if (options.action === 'apply-plan') {
     // The plan a reviewer saw (make plan's tfplan): terraform applies exactly it, or refuses if stale.
-    if (!existsSync(join(dir, 'tfplan'))) throw new PrerequisiteError(`${relative(ROOT, dir)}/tfplan is missing: run \`make plan ENV=${options.env}\` first`);
+    if (!existsSync(join(dir, 'tfplan')))
+      throw new PrerequisiteError(`${relative(ROOT, dir)}/tfplan is missing: run \`make plan ENV=${options.env}\` first`);
     run(options.tf, ['apply', '-input=false', 'tfplan'], dir);
     run(options.tf, ['output'], dir);
   } else {

@@ -2,10 +2,10 @@
 
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { BUDGETS, formatBytes, LAMBDA_LIMITS, overBudget } from './lib/budgets';
-import { isMain, runMain } from './lib/cli';
 import { listHandlers } from '../lib/handlers';
 import { functionZipPath, PATHS, ROOT } from '../lib/paths';
+import { BUDGETS, formatBytes, LAMBDA_LIMITS, overBudget } from './lib/budgets';
+import { isMain, runMain } from './lib/cli';
 import { createZip, unzippedBytes } from './lib/zip';
 
 /** The files of a built handler that go into its zip: the bundle only (its source map stays out). */
@@ -22,12 +22,19 @@ async function main() {
     const out = functionZipPath(handler.name);
     writeFileSync(out, zip);
     const unzipped = entries.reduce((sum, entry) => sum + entry.data.byteLength, 0);
-    console.log(`${relative(ROOT, out)}: ${formatBytes(zip.byteLength)} zipped, ${formatBytes(unzipped)} unzipped (budget ${formatBytes(BUDGETS.functionZipBytes)})`);
+    console.log(
+      `${relative(ROOT, out)}: ${formatBytes(zip.byteLength)} zipped, ${formatBytes(unzipped)} unzipped (budget ${formatBytes(BUDGETS.functionZipBytes)})`,
+    );
     problems.push(
       ...overBudget([
         { label: `${handler.name}.zip`, bytes: zip.byteLength, limit: BUDGETS.functionZipBytes, what: 'the function zip budget' },
         { label: `${handler.name}.zip`, bytes: zip.byteLength, limit: LAMBDA_LIMITS.zippedBytes, what: "Lambda's zipped limit" },
-        { label: `${handler.name} unzipped with the sharp layer`, bytes: unzipped + layerUnzipped, limit: LAMBDA_LIMITS.unzippedBytes, what: "Lambda's unzipped limit" },
+        {
+          label: `${handler.name} unzipped with the sharp layer`,
+          bytes: unzipped + layerUnzipped,
+          limit: LAMBDA_LIMITS.unzippedBytes,
+          what: "Lambda's unzipped limit",
+        },
       ]),
     );
   }

@@ -41,7 +41,10 @@ export function parseConfig(env: Env): ThumbnailConfig {
   const sourceBucket = required(env, ENV.sourceBucket);
   const destinationBucket = required(env, ENV.destinationBucket);
   if (sourceBucket === destinationBucket)
-    throw new ConfigError(ENV.destinationBucket, `must differ from ${ENV.sourceBucket} ("${sourceBucket}"): writing thumbnails into the trigger bucket would invoke the function forever`);
+    throw new ConfigError(
+      ENV.destinationBucket,
+      `must differ from ${ENV.sourceBucket} ("${sourceBucket}"): writing thumbnails into the trigger bucket would invoke the function forever`,
+    );
   const failureQueueUrl = env[ENV.failureQueueUrl]?.trim();
   const expectedBucketOwner = env[ENV.expectedBucketOwner]?.trim();
   if (expectedBucketOwner && !/^[0-9]{12}$/.test(expectedBucketOwner))
@@ -53,7 +56,13 @@ export function parseConfig(env: Env): ThumbnailConfig {
     jpegQuality: integer(env, ENV.jpegQuality, DEFAULTS.jpegQuality, LIMITS.minJpegQuality, LIMITS.maxJpegQuality),
     maxInputPixels: integer(env, ENV.maxInputPixels, DEFAULTS.maxInputPixels, 1, LIMITS.maxInputPixels),
     maxInputBytes: integer(env, ENV.maxInputBytes, DEFAULTS.maxInputBytes, 1, Number.MAX_SAFE_INTEGER),
-    s3RequestTimeoutMs: integer(env, ENV.s3RequestTimeoutMs, DEFAULTS.s3RequestTimeoutMs, LIMITS.minS3RequestTimeoutMs, LIMITS.maxS3RequestTimeoutMs),
+    s3RequestTimeoutMs: integer(
+      env,
+      ENV.s3RequestTimeoutMs,
+      DEFAULTS.s3RequestTimeoutMs,
+      LIMITS.minS3RequestTimeoutMs,
+      LIMITS.maxS3RequestTimeoutMs,
+    ),
     maxDecodeMs: integer(env, ENV.maxDecodeMs, DEFAULTS.maxDecodeMs, 1, LIMITS.maxDecodeMs),
     functionMemoryMB: integer(env, ENV.functionMemoryMB, DEFAULTS.functionMemoryMB, LIMITS.minFunctionMemoryMB, LIMITS.maxFunctionMemoryMB),
     ...(failureQueueUrl ? { failureQueueUrl } : {}),

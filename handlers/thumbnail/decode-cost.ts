@@ -77,7 +77,10 @@ export function estimateDecode(structure: JpegStructure): DecodeEstimate {
   const pixels = frame.width * frame.height;
   const blocks = frame.components.reduce((sum, c) => sum + geo.mcusX * c.h * geo.mcusY * c.v, 0);
   if (frame.coding === CODING.lossless) {
-    const samples = frame.components.reduce((sum, c) => sum + Math.ceil((frame.width * c.h) / geo.hMax) * Math.ceil((frame.height * c.v) / geo.vMax), 0);
+    const samples = frame.components.reduce(
+      (sum, c) => sum + Math.ceil((frame.width * c.h) / geo.hMax) * Math.ceil((frame.height * c.v) / geo.vMax),
+      0,
+    );
     return { pixels, blocks: 0, blockVisits: 0, coefficientBytes: 0, decodeMs: (samples * COST_NS.losslessSample) / 1e6 };
   }
   let blockVisits = 0;
@@ -108,7 +111,10 @@ export interface DecodeLimits {
  * The limits for one input: the decode may hold what is left of the peak-memory share of the
  * function's memory once the runtime and the input's own bytes are counted.
  */
-export function decodeLimitsFor(config: Pick<ThumbnailConfig, 'maxInputPixels' | 'maxDecodeMs' | 'functionMemoryMB'>, inputBytes: number): DecodeLimits {
+export function decodeLimitsFor(
+  config: Pick<ThumbnailConfig, 'maxInputPixels' | 'maxDecodeMs' | 'functionMemoryMB'>,
+  inputBytes: number,
+): DecodeLimits {
   const budget = Math.floor(config.functionMemoryMB * MB * LIMITS.peakMemoryShare) - LIMITS.runtimeReserveBytes - inputBytes;
   return { maxInputPixels: config.maxInputPixels, maxDecodeMs: config.maxDecodeMs, maxDecodeBytes: Math.max(0, budget) };
 }
@@ -121,7 +127,8 @@ function checkSupported(structure: JpegStructure): void {
   if (frame.coding === CODING.arithmetic) throw new UnsupportedJpegError('arithmetic-coded (no web browser displays these)');
   if (frame.coding === CODING.hierarchical) throw new UnsupportedJpegError('hierarchical (multi-resolution) JPEG');
   if (frame.precision !== 8) throw new UnsupportedJpegError(`${frame.precision}-bit samples (only 8-bit JPEGs are thumbnailed)`);
-  if (![1, 3, 4].includes(frame.components.length)) throw new UnsupportedJpegError(`${frame.components.length} colour components (1, 3 or 4 are supported)`);
+  if (![1, 3, 4].includes(frame.components.length))
+    throw new UnsupportedJpegError(`${frame.components.length} colour components (1, 3 or 4 are supported)`);
   if (frame.height === 0 || frame.width === 0) throw new UnsupportedJpegError('the frame leaves its size to a later DNL marker');
   if (frame.width > MAX_DIMENSION || frame.height > MAX_DIMENSION)
     throw new UnsupportedJpegError(`${frame.width}x${frame.height}: libjpeg decodes at most ${MAX_DIMENSION} pixels a side`);
@@ -136,8 +143,12 @@ export function checkDecodable(structure: JpegStructure, limits: DecodeLimits): 
   const { frame, scans, metadata, segments } = structure;
   if (frame.width * frame.height > limits.maxInputPixels) throw new PixelLimitError(frame.width, frame.height, limits.maxInputPixels);
   if (scans.length > LIMITS.maxScans)
-    throw new DecodeLimitError(DECODE_LIMIT.scans, `${scans.length} scans; encoders write at most about a dozen, this pipeline accepts ${LIMITS.maxScans}`);
-  if (segments > LIMITS.maxSegments) throw new DecodeLimitError(DECODE_LIMIT.segments, `${segments} marker segments, at most ${LIMITS.maxSegments} accepted`);
+    throw new DecodeLimitError(
+      DECODE_LIMIT.scans,
+      `${scans.length} scans; encoders write at most about a dozen, this pipeline accepts ${LIMITS.maxScans}`,
+    );
+  if (segments > LIMITS.maxSegments)
+    throw new DecodeLimitError(DECODE_LIMIT.segments, `${segments} marker segments, at most ${LIMITS.maxSegments} accepted`);
   if (metadata.segments > LIMITS.maxMetadataSegments || metadata.bytes > LIMITS.maxMetadataBytes)
     throw new DecodeLimitError(
       DECODE_LIMIT.metadata,

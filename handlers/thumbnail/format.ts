@@ -39,6 +39,9 @@ function sniffIsoBmff(bytes: Uint8Array): ImageFormat | undefined {
   return IMAGE_FORMAT.unknown;
 }
 
+/** The control characters text files contain: tab, line feed, carriage return. */
+const TEXT_CONTROLS = new Set([0x09, 0x0a, 0x0d]);
+
 /** Valid UTF-8 without control characters (other than tab and line breaks) in the first 512 bytes. */
 function looksLikeText(bytes: Uint8Array): boolean {
   let text: string;
@@ -47,7 +50,11 @@ function looksLikeText(bytes: Uint8Array): boolean {
   } catch {
     return false;
   }
-  return !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(text);
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if ((code < 0x20 && !TEXT_CONTROLS.has(code)) || code === 0x7f) return false;
+  }
+  return true;
 }
 
 /** Name the format of a file from its magic bytes. */

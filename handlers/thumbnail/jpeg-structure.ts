@@ -19,21 +19,21 @@ export const CODING = {
 
 export type Coding = (typeof CODING)[keyof typeof CODING];
 
-const SOF_CODING: Readonly<Record<number, Coding>> = {
-  0xc0: CODING.baseline,
-  0xc1: CODING.extended,
-  0xc2: CODING.progressive,
-  0xc3: CODING.lossless,
-  0xc5: CODING.hierarchical,
-  0xc6: CODING.hierarchical,
-  0xc7: CODING.hierarchical,
-  0xc9: CODING.arithmetic,
-  0xca: CODING.arithmetic,
-  0xcb: CODING.arithmetic,
-  0xcd: CODING.arithmetic,
-  0xce: CODING.arithmetic,
-  0xcf: CODING.arithmetic,
-};
+const SOF_CODING: ReadonlyMap<number, Coding> = new Map([
+  [0xc0, CODING.baseline],
+  [0xc1, CODING.extended],
+  [0xc2, CODING.progressive],
+  [0xc3, CODING.lossless],
+  [0xc5, CODING.hierarchical],
+  [0xc6, CODING.hierarchical],
+  [0xc7, CODING.hierarchical],
+  [0xc9, CODING.arithmetic],
+  [0xca, CODING.arithmetic],
+  [0xcb, CODING.arithmetic],
+  [0xcd, CODING.arithmetic],
+  [0xce, CODING.arithmetic],
+  [0xcf, CODING.arithmetic],
+]);
 
 export interface FrameComponent {
   readonly id: number;
@@ -87,7 +87,7 @@ const isStandalone = (marker: number) => marker === 0x01 || isRst(marker) || mar
 const malformed = (detail: string) => new CorruptImageError(`malformed JPEG: ${detail}`);
 
 function readFrame(marker: number, payload: Uint8Array): JpegFrame {
-  const coding = SOF_CODING[marker];
+  const coding = SOF_CODING.get(marker);
   if (coding === undefined || payload.length < 6) throw malformed('bad frame header');
   const count = payload[5] as number;
   if (count < 1 || payload.length < 6 + 3 * count) throw malformed(`frame header declares ${count} components`);
@@ -169,10 +169,11 @@ export function readJpegStructure(bytes: Uint8Array): JpegStructure {
     if (at + 4 > bytes.length) throw malformed('ends inside a marker');
     const length = ((bytes[at + 2] as number) << 8) | (bytes[at + 3] as number);
     const end = at + 2 + length;
-    if (length < 2 || end > bytes.length) throw malformed(`segment 0xFF${marker.toString(16).toUpperCase()} at byte ${at} runs past the end of the file`);
+    if (length < 2 || end > bytes.length)
+      throw malformed(`segment 0xFF${marker.toString(16).toUpperCase()} at byte ${at} runs past the end of the file`);
     const payload = bytes.subarray(at + 4, end);
     segments++;
-    if (marker in SOF_CODING) {
+    if (SOF_CODING.has(marker)) {
       if (frame) throw malformed('more than one frame');
       frame = readFrame(marker, payload);
     } else if (marker === DRI) {

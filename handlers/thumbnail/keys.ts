@@ -27,8 +27,7 @@ export function encodeEventKey(key: string): string {
   for (const char of key) {
     if (char === ' ') out += '+';
     else if (FORM_SAFE.test(char)) out += char;
-    else
-      for (const byte of Buffer.from(char, 'utf8')) out += `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+    else for (const byte of Buffer.from(char, 'utf8')) out += `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
   }
   return out;
 }
@@ -69,7 +68,10 @@ export function planThumbnailKeys(key: string, widths: readonly number[]): Thumb
   return widths.map((width, index) => ({ width, key: thumbnailKey(key, outputSuffix(index === 0 ? undefined : width)) }));
 }
 
-const OUTPUT_NAME = new RegExp(`^(.*)([${NAMING.canonicalSeparator}\\${NAMING.otherSeparator}])${NAMING.outputName}(-[1-9][0-9]*)?\\${OUTPUT_EXTENSION}$`, 's');
+const OUTPUT_NAME = new RegExp(
+  `^(.*)([${NAMING.canonicalSeparator}\\${NAMING.otherSeparator}])${NAMING.outputName}(-[1-9][0-9]*)?\\${OUTPUT_EXTENSION}$`,
+  's',
+);
 
 /**
  * The original a thumbnail key was made from, or undefined when no key's thumbnail is named so:

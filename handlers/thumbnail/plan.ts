@@ -8,12 +8,17 @@ import { DECISION, type Decision, type Dimensions, type PlannedThumbnail, type T
  * (never upscale), and the height that keeps the aspect ratio (at least one pixel). A very tall
  * source is narrowed further so that no output exceeds `maxOutputPixels`.
  */
-export function planSizes(source: Dimensions, targets: readonly ThumbnailTarget[], maxOutputPixels = LIMITS.maxOutputPixels): PlannedThumbnail[] {
+export function planSizes(
+  source: Dimensions,
+  targets: readonly ThumbnailTarget[],
+  maxOutputPixels = LIMITS.maxOutputPixels,
+): PlannedThumbnail[] {
   if (!(source.width > 0 && source.height > 0)) throw new RangeError(`invalid source size ${source.width}x${source.height}`);
   const heightAt = (width: number) => Math.max(1, Math.round((source.height * width) / source.width));
   return targets.map((target) => {
     let width = Math.min(target.width, source.width);
-    if (width * heightAt(width) > maxOutputPixels) width = Math.max(1, Math.floor(Math.sqrt((maxOutputPixels * source.width) / source.height)));
+    if (width * heightAt(width) > maxOutputPixels)
+      width = Math.max(1, Math.floor(Math.sqrt((maxOutputPixels * source.width) / source.height)));
     while (width > 1 && width * heightAt(width) > maxOutputPixels) width--;
     return { ...target, width, height: heightAt(width) };
   });

@@ -4,13 +4,13 @@
  * Imports no SDK and no sharp: storage, the failure recorder and the image functions are ports.
  */
 
+import { LIMITS } from './constants';
 import { decodeLimitsFor } from './decode-cost';
-import { isS3TestEvent, parseS3Event } from './event';
 import { FAILURE_CLASS, isThumbnailError, OutOfTimeError, RecursionGuardError, ThumbnailError, TransientStorageError } from './errors';
+import { isS3TestEvent, parseS3Event } from './event';
 import { buildFailureRecord, type FailureRecorder } from './failure-record';
 import type { readJpegHeader, renderThumbnails } from './image';
 import { isThumbnailKey, planThumbnailKeys } from './keys';
-import { LIMITS } from './constants';
 import { decideDelete, decideWrite, planSizes } from './plan';
 import {
   DECISION,
@@ -82,7 +82,9 @@ export function createRecordProcessor(deps: ProcessorDeps) {
       existing = await storage.readThumbnailProvenance(destination, target.key);
       if (decideWrite(record, existing) !== DECISION.write) return false;
     }
-    throw new TransientStorageError(`PUT s3://${destination}/${target.key}: still conflicting after ${MAX_CONDITIONAL_ATTEMPTS} conditional attempts`);
+    throw new TransientStorageError(
+      `PUT s3://${destination}/${target.key}: still conflicting after ${MAX_CONDITIONAL_ATTEMPTS} conditional attempts`,
+    );
   }
 
   /** The render deadline, in whole seconds (libvips' unit), from the time the invocation has left. */
@@ -104,7 +106,8 @@ export function createRecordProcessor(deps: ProcessorDeps) {
 
     const original = await storage.getOriginal(record);
     if (original === SOURCE_CHANGED) return { status: 'skipped', reason: 'source changed after this event (a newer event covers it)' };
-    if (original === SOURCE_GONE) return { status: 'skipped', reason: 'the original no longer exists (deleted after this event; its delete event covers it)' };
+    if (original === SOURCE_GONE)
+      return { status: 'skipped', reason: 'the original no longer exists (deleted after this event; its delete event covers it)' };
     const downloaded = deps.now();
     const header = await deps.image.readJpegHeader(original.body, decodeLimitsFor(config, original.body.byteLength));
     const planned = planSizes(header.display, pending);
@@ -127,7 +130,13 @@ export function createRecordProcessor(deps: ProcessorDeps) {
     metrics.addMetric('SourceBytes', 'Bytes', original.body.byteLength);
     metrics.addMetric('ProcessingTime', 'Milliseconds', totalMs);
     log.info('thumbnail written', {
-      source: { bucket: record.bucket, key: record.key, bytes: original.body.byteLength, width: header.display.width, height: header.display.height },
+      source: {
+        bucket: record.bucket,
+        key: record.key,
+        bytes: original.body.byteLength,
+        width: header.display.width,
+        height: header.display.height,
+      },
       outputs: written.map((t) => ({ bucket: destination, key: t.key, width: t.width, height: t.height, bytes: t.body.byteLength })),
       ms: {
         total: totalMs,
@@ -147,7 +156,8 @@ export function createRecordProcessor(deps: ProcessorDeps) {
     for (const [i, target] of targets.entries()) {
       let current = existing[i];
       for (let attempt = 1; current !== undefined && decideDelete(record, current); attempt++) {
-        if (attempt > MAX_CONDITIONAL_ATTEMPTS) throw new TransientStorageError(`DELETE s3://${destination}/${target.key}: still conflicting`);
+        if (attempt > MAX_CONDITIONAL_ATTEMPTS)
+          throw new TransientStorageError(`DELETE s3://${destination}/${target.key}: still conflicting`);
         if ((await storage.deleteThumbnail(destination, target.key, current.etag)) === WRITE_RESULT.written) {
           deleted.push(target.key);
           break;
@@ -164,7 +174,10 @@ export function createRecordProcessor(deps: ProcessorDeps) {
   async function route(record: SourceRecord, invocation: Invocation): Promise<RecordOutcome> {
     if (record.bucket === destination) throw new RecursionGuardError(record.bucket);
     if (record.bucket !== config.sourceBucket)
-      throw new ThumbnailError(`event is for bucket "${record.bucket}"; this function serves "${config.sourceBucket}"`, FAILURE_CLASS.permanent);
+      throw new ThumbnailError(
+        `event is for bucket "${record.bucket}"; this function serves "${config.sourceBucket}"`,
+        FAILURE_CLASS.permanent,
+      );
     if (isThumbnailKey(record.key)) return { status: 'skipped', reason: 'the key is named like a thumbnail this function writes' };
     return record.kind === RECORD_KIND.created ? processCreated(record, invocation) : processRemoved(record);
   }
@@ -190,7 +203,12 @@ export function createEventProcessor(deps: ProcessorDeps) {
   const processRecord = createRecordProcessor(deps);
 
   /** Record a permanent failure; false when the recorder itself failed (the record is then in the log). */
-  async function recordPermanent(error: ThumbnailError, payload: unknown, invocation: Invocation, source: { bucket?: string; key?: string }) {
+  async function recordPermanent(
+    error: ThumbnailError,
+    payload: unknown,
+    invocation: Invocation,
+    source: { bucket?: string; key?: string },
+  ) {
     metrics.addMetric('PermanentFailures', 'Count', 1);
     log.error('thumbnail failed', {
       source: source.bucket === undefined && source.key === undefined ? undefined : source,
@@ -214,22 +232,28 @@ export function createEventProcessor(deps: ProcessorDeps) {
       log.info('S3 test event: nothing to process', {});
       return { records: 0, written: 0, deleted: 0, skipped: 0, failed: 0 };
     }
-    let parsed;
+    let parsed: ReturnType<typeof parseS3Event>;
     try {
       parsed = parseS3Event(event);
     } catch (error) {
       if (!isThumbnailError(error)) throw error;
-      if (!(await recordPermanent(error, event, invocation, {}))) throw new TransientStorageError('the invalid event could not be recorded', { cause: error });
+      if (!(await recordPermanent(error, event, invocation, {})))
+        throw new TransientStorageError('the invalid event could not be recorded', { cause: error });
       return { records: 0, written: 0, deleted: 0, skipped: 0, failed: 1 };
     }
-    for (const { index, eventName } of parsed.ignored) log.info('skipped', { record: index, reason: `event type ${eventName} is not handled` });
+    for (const { index, eventName } of parsed.ignored)
+      log.info('skipped', { record: index, reason: `event type ${eventName} is not handled` });
 
     const counts = { written: 0, deleted: 0, skipped: parsed.ignored.length, failed: 0 };
     const transient: Error[] = [];
     let unrecorded = 0;
     for (const item of parsed.records) {
-      const outcome: RecordOutcome = 'error' in item ? { status: 'failed', error: item.error } : await processRecord(item.record, invocation);
-      const source = 'error' in item ? { ...(item.bucket === undefined ? {} : { bucket: item.bucket }), ...(item.key === undefined ? {} : { key: item.key }) } : { bucket: item.record.bucket, key: item.record.key };
+      const outcome: RecordOutcome =
+        'error' in item ? { status: 'failed', error: item.error } : await processRecord(item.record, invocation);
+      const source =
+        'error' in item
+          ? { ...(item.bucket === undefined ? {} : { bucket: item.bucket }), ...(item.key === undefined ? {} : { key: item.key }) }
+          : { bucket: item.record.bucket, key: item.record.key };
       switch (outcome.status) {
         case 'written':
         case 'deleted':

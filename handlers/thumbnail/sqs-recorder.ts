@@ -12,7 +12,10 @@ export function createSqsFailureRecorder(queueUrl: string, clientConfig: SQSClie
   let sqs: Promise<{ client: SQSClient; SendMessageCommand: typeof import('@aws-sdk/client-sqs').SendMessageCommand }> | undefined;
   return {
     async record(record) {
-      sqs ??= import('@aws-sdk/client-sqs').then(({ SQSClient, SendMessageCommand }) => ({ client: new SQSClient(clientConfig), SendMessageCommand }));
+      sqs ??= import('@aws-sdk/client-sqs').then(({ SQSClient, SendMessageCommand }) => ({
+        client: new SQSClient(clientConfig),
+        SendMessageCommand,
+      }));
       const { client, SendMessageCommand } = await sqs;
       await client.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify(record) }));
     },

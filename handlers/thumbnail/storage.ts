@@ -3,6 +3,7 @@
 import {
   DeleteObjectCommand,
   GetObjectCommand,
+  type GetObjectCommandOutput,
   HeadObjectCommand,
   PutObjectCommand,
   type S3Client,
@@ -84,7 +85,7 @@ export function createS3Storage(client: S3Client, options: StorageOptions): Stor
       const { bucket, key } = record;
       if (record.size !== undefined && record.size > options.maxInputBytes)
         throw new ObjectTooLargeError(record.size, options.maxInputBytes);
-      let response;
+      let response: GetObjectCommandOutput;
       try {
         response = await client.send(
           new GetObjectCommand({ Bucket: bucket, Key: key, ...(record.eTag ? { IfMatch: `"${record.eTag}"` } : {}), ...owner }),
@@ -97,12 +98,16 @@ export function createS3Storage(client: S3Client, options: StorageOptions): Stor
       const etag = unquote(response.ETag);
       const size = response.ContentLength;
       if (size !== undefined && size > options.maxInputBytes) {
-        response.Body?.transformToWebStream().cancel().catch(() => undefined);
+        response.Body?.transformToWebStream()
+          .cancel()
+          .catch(() => undefined);
         throw new ObjectTooLargeError(size, options.maxInputBytes);
       }
       // Servers that ignore If-Match still tell us which version they returned.
       if (record.eTag !== undefined && etag !== undefined && etag !== record.eTag) {
-        response.Body?.transformToWebStream().cancel().catch(() => undefined);
+        response.Body?.transformToWebStream()
+          .cancel()
+          .catch(() => undefined);
         return SOURCE_CHANGED;
       }
       try {

@@ -17,9 +17,17 @@ export class PipelineAlarms extends Construct {
 
   constructor(scope: Construct, id: string, props: PipelineAlarmsProps) {
     super(scope, id);
-    const actions = props.notificationTopicArn ? { alarmActions: [props.notificationTopicArn], okActions: [props.notificationTopicArn] } : {};
+    const actions = props.notificationTopicArn
+      ? { alarmActions: [props.notificationTopicArn], okActions: [props.notificationTopicArn] }
+      : {};
     // Every alarm: one 5-minute period at or over the threshold; no data is no trouble.
-    const alarm = (id: string, name: string, metric: { namespace: string; metricName: string; dimensions: Record<string, string>; statistic: string }, threshold: number, description: string) =>
+    const alarm = (
+      id: string,
+      name: string,
+      metric: { namespace: string; metricName: string; dimensions: Record<string, string>; statistic: string },
+      threshold: number,
+      description: string,
+    ) =>
       new CloudwatchMetricAlarm(this, id, {
         alarmName: `${props.namePrefix}-${name}`,
         ...metric,
@@ -31,13 +39,35 @@ export class PipelineAlarms extends Construct {
         alarmDescription: description,
         ...actions,
       });
-    const lambda = (metricName: string) => ({ namespace: 'AWS/Lambda', metricName, dimensions: { FunctionName: props.functionName }, statistic: 'Sum' });
-    this.errors = alarm('errors', 'thumbnail-errors', lambda('Errors'), props.errorThreshold, 'The thumbnail function threw (transient failures Lambda will retry).');
-    this.throttles = alarm('throttles', 'thumbnail-throttles', lambda('Throttles'), 1, 'Invocations were throttled: reserved or account concurrency is exhausted.');
+    const lambda = (metricName: string) => ({
+      namespace: 'AWS/Lambda',
+      metricName,
+      dimensions: { FunctionName: props.functionName },
+      statistic: 'Sum',
+    });
+    this.errors = alarm(
+      'errors',
+      'thumbnail-errors',
+      lambda('Errors'),
+      props.errorThreshold,
+      'The thumbnail function threw (transient failures Lambda will retry).',
+    );
+    this.throttles = alarm(
+      'throttles',
+      'thumbnail-throttles',
+      lambda('Throttles'),
+      1,
+      'Invocations were throttled: reserved or account concurrency is exhausted.',
+    );
     this.failures = alarm(
       'failure-queue-depth',
       'thumbnail-failures-waiting',
-      { namespace: 'AWS/SQS', metricName: 'ApproximateNumberOfMessagesVisible', dimensions: { QueueName: props.failureQueueName }, statistic: 'Maximum' },
+      {
+        namespace: 'AWS/SQS',
+        metricName: 'ApproximateNumberOfMessagesVisible',
+        dimensions: { QueueName: props.failureQueueName },
+        statistic: 'Maximum',
+      },
       1,
       'Uploads failed and are recorded in the failure queue: read them, fix the cause, run `make redrive`.',
     );

@@ -51,7 +51,13 @@ export class CalculatorFunction extends Construct {
    * Tell Terraform these resources are the ones it knows under their addresses from before the
    * calculator was a construct of its own (`moved` blocks), so an existing deployment is not replaced.
    */
-  movedFrom(addresses: { readonly logGroup: string; readonly role: string; readonly rolePolicy: string; readonly function: string; readonly recursion: string }): void {
+  movedFrom(addresses: {
+    readonly logGroup: string;
+    readonly role: string;
+    readonly rolePolicy: string;
+    readonly function: string;
+    readonly recursion: string;
+  }): void {
     this.logs.logGroup.moveFromId(addresses.logGroup);
     this.role.role.moveFromId(addresses.role);
     this.role.policy.moveFromId(addresses.rolePolicy);

@@ -1,6 +1,6 @@
-import type { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
+import type { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
 import { Construct } from 'constructs';
 import { invokerPolicy, invokerTrustPolicy } from '../policies';
 

@@ -57,6 +57,9 @@ export class PackagedFunction extends Construct {
       dependsOn: [props.logGroup, ...(props.dependsOn ?? [])],
     });
     // Lambda stops a function that S3 or SQS would otherwise invoke in an endless loop.
-    this.recursion = new LambdaFunctionRecursionConfig(this, 'recursion', { functionName: this.function.functionName, recursiveLoop: 'Terminate' });
+    this.recursion = new LambdaFunctionRecursionConfig(this, 'recursion', {
+      functionName: this.function.functionName,
+      recursiveLoop: 'Terminate',
+    });
   }
 }

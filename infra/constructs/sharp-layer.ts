@@ -1,8 +1,8 @@
 import { LambdaLayerVersion } from '@cdktf/provider-aws/lib/lambda-layer-version';
 import { AssetType, TerraformAsset } from 'cdktf';
 import { Construct } from 'constructs';
-import { LAMBDA_ARCHITECTURE, LAMBDA_RUNTIME } from '../config';
 import type { ZipArtifact } from '../artifacts';
+import { LAMBDA_ARCHITECTURE, LAMBDA_RUNTIME } from '../config';
 
 export interface SharpLayerProps {
   readonly layerName: string;

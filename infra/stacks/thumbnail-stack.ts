@@ -1,14 +1,14 @@
 import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { LocalBackend, S3Backend, TerraformOutput, TerraformStack } from 'cdktf';
-import { functionEnvironment } from '../../handlers/thumbnail/constants';
 import type { Construct } from 'constructs';
+import { functionEnvironment } from '../../handlers/thumbnail/constants';
 import type { StackArtifacts } from '../artifacts';
 import type { StackConfig } from '../config';
 import { PipelineAlarms } from '../constructs/alarms';
-import { ExecutionRole } from '../constructs/execution-role';
 import { AsyncInvokeConfig } from '../constructs/async-invoke-config';
 import { CalculatorFunction } from '../constructs/calculator-function';
+import { ExecutionRole } from '../constructs/execution-role';
 import { FailureQueue } from '../constructs/failure-queue';
 import { FunctionLogs } from '../constructs/function-logs';
 import { ImageBuckets } from '../constructs/image-buckets';
@@ -123,7 +123,11 @@ export class ThumbnailStack extends TerraformStack {
     }
     const invoker =
       config.invokerPrincipals.length > 0
-        ? new InvokerRole(this, 'invoker-role', { roleName: `${prefix}-invoker`, principals: config.invokerPrincipals, function: thumbnail.function })
+        ? new InvokerRole(this, 'invoker-role', {
+            roleName: `${prefix}-invoker`,
+            principals: config.invokerPrincipals,
+            function: thumbnail.function,
+          })
         : undefined;
 
     const calculator = new CalculatorFunction(this, 'calculator', {
@@ -158,7 +162,12 @@ export class ThumbnailStack extends TerraformStack {
       new LocalBackend(this, { path: localStatePath(id) });
       return;
     }
-    new S3Backend(this, { bucket: config.backend.bucket, key: config.backend.key, region: config.backend.region ?? config.region, encrypt: true });
+    new S3Backend(this, {
+      bucket: config.backend.bucket,
+      key: config.backend.key,
+      region: config.backend.region ?? config.region,
+      encrypt: true,
+    });
     // S3-native locking (Terraform >= 1.10); the prebuilt bindings predate the setting.
     if (config.backend.useLockfile) this.addOverride('terraform.backend.s3.use_lockfile', true);
   }

@@ -28,7 +28,8 @@ export interface HostileRow {
   readonly estimateMs: number | undefined;
 }
 
-const describeExpectation = (expect: HostileExpectation) => ('thumbnail' in expect ? 'thumbnail' : `${expect.refused}${expect.limit ? ` (${expect.limit})` : ''}`);
+const describeExpectation = (expect: HostileExpectation) =>
+  'thumbnail' in expect ? 'thumbnail' : `${expect.refused}${expect.limit ? ` (${expect.limit})` : ''}`;
 
 function estimateOf(bytes: Buffer): number | undefined {
   try {
@@ -50,7 +51,13 @@ export async function progressiveSideAtBudget(grey: boolean, budgetMs = DEFAULTS
 }
 
 export async function hostileBenchmark(dir: string, options: { worst: boolean }): Promise<{ rows: HostileRow[]; memoryMB: number }> {
-  const pipeline = await LocalPipeline.startEnvironment('dev', { dataDir: join(dir, 'hostile'), reset: true, concurrency: 1, duplicateRate: 0, notifications: false });
+  const pipeline = await LocalPipeline.startEnvironment('dev', {
+    dataDir: join(dir, 'hostile'),
+    reset: true,
+    concurrency: 1,
+    duplicateRate: 0,
+    notifications: false,
+  });
   const client = pipeline.s3Client();
   const originals = pipeline.buckets.triggering[0] as string;
   const clock = new SequencerClock();
@@ -65,12 +72,19 @@ export async function hostileBenchmark(dir: string, options: { worst: boolean })
     for (const [index, testCase] of cases.entries()) {
       console.error(`  ${testCase.name}`);
       const bytes = await testCase.make();
-      const event = await uploadEvent(client, clock, { bucket: originals, key: `hostile/${index}.jpg`, region: pipeline.model.region, requestId: 'BENCH' }, bytes);
+      const event = await uploadEvent(
+        client,
+        clock,
+        { bucket: originals, key: `hostile/${index}.jpg`, region: pipeline.model.region, requestId: 'BENCH' },
+        bytes,
+      );
       // A fresh execution environment for each case: Lambda's "Max Memory Used" is the environment's peak.
       await pipeline.runner('thumbnail').close();
       const report = await pipeline.invoke('thumbnail', event);
       const summary = report.result as { written?: number; failed?: number } | undefined;
-      const failure = report.logs.map((line) => (line.startsWith('{') ? (JSON.parse(line) as Record<string, unknown>) : undefined)).find((line) => line?.['message'] === 'thumbnail failed');
+      const failure = report.logs
+        .map((line) => (line.startsWith('{') ? (JSON.parse(line) as Record<string, unknown>) : undefined))
+        .find((line) => line?.['message'] === 'thumbnail failed');
       const written = report.logs.some((line) => line.includes('"thumbnail written"'));
       const limit = /over the (\w+) limit/.exec(String(failure?.['reason'] ?? ''))?.[1];
       const outcome = !report.ok

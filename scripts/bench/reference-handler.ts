@@ -17,6 +17,8 @@ export async function handler(event: S3Event): Promise<void> {
     const input = await source.Body?.transformToByteArray();
     if (!input) throw new Error(`empty object ${record.s3.object.key}`);
     const thumbnail = await sharp(input).resize(100).jpeg().toBuffer();
-    await s3.send(new PutObjectCommand({ Bucket: process.env[ENV.destinationBucket], Key: `${record.s3.object.key}-thumbnail.jpg`, Body: thumbnail }));
+    await s3.send(
+      new PutObjectCommand({ Bucket: process.env[ENV.destinationBucket], Key: `${record.s3.object.key}-thumbnail.jpg`, Body: thumbnail }),
+    );
   }
 }

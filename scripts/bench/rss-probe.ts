@@ -16,9 +16,16 @@ async function main() {
   if (file) {
     const input = readFileSync(file);
     // The probe measures what decoding costs, so no decode limit applies here.
-    const header = await readJpegHeader(input, { maxInputPixels: LIMITS.maxInputPixels, maxDecodeMs: Number.POSITIVE_INFINITY, maxDecodeBytes: Number.POSITIVE_INFINITY });
+    const header = await readJpegHeader(input, {
+      maxInputPixels: LIMITS.maxInputPixels,
+      maxDecodeMs: Number.POSITIVE_INFINITY,
+      maxDecodeBytes: Number.POSITIVE_INFINITY,
+    });
     const targets = widthList.split(',').map((width) => ({ width: Number(width), key: width }));
-    await renderThumbnails(input, header, planSizes(header.display, targets), { jpegQuality: DEFAULTS.jpegQuality, maxInputPixels: LIMITS.maxInputPixels });
+    await renderThumbnails(input, header, planSizes(header.display, targets), {
+      jpegQuality: DEFAULTS.jpegQuality,
+      maxInputPixels: LIMITS.maxInputPixels,
+    });
   }
   console.log(JSON.stringify({ baselineMB: Math.round(baselineMB), peakMB: Math.round(maxRssMB()) }));
 }

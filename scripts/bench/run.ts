@@ -18,12 +18,12 @@ import sharp from 'sharp';
 import { DEFAULTS, ENV, LIMITS } from '../../handlers/thumbnail/constants';
 import { readJpegHeader, renderThumbnails } from '../../handlers/thumbnail/image';
 import { planSizes } from '../../handlers/thumbnail/plan';
+import { functionZipPath, PATHS, ROOT, sharedFixturesDir } from '../../lib/paths';
+import { esbuildOptions } from '../build';
 import { BUDGETS, formatBytes } from '../lib/budgets';
 import { isMain, runMain } from '../lib/cli';
-import { functionZipPath, PATHS, ROOT, sharedFixturesDir } from '../../lib/paths';
-import { createZip } from '../lib/zip';
-import { esbuildOptions } from '../build';
 import { photoJpeg } from '../lib/samples';
+import { createZip } from '../lib/zip';
 import { mapLimit } from '../local';
 import { lambdaNodeBinary } from '../local/function-runner';
 import { extractLambdaLayout, lambdaNodePath } from '../local/layout';
@@ -31,8 +31,8 @@ import { LocalPipeline } from '../local/pipeline';
 import { SequencerClock } from '../local/s3-events';
 import { LOCAL_CREDENTIALS, startLocalS3 } from '../local/s3-server';
 import { chooseMemory, costPerMillion, estimatedDurationMs, LAMBDA_PRICES, type Measured } from './cost';
-import { fixed, iterationsFor, median, ratio } from './stats';
 import { type HostileRow, hostileBenchmark } from './hostile';
+import { fixed, iterationsFor, median, ratio } from './stats';
 import { findBinary, findGnuTime, versionOf } from './tools';
 import { uploadEvent } from './upload-event';
 
@@ -40,7 +40,11 @@ const SHARED_IMAGES = sharedFixturesDir('images');
 const OUT = join(ROOT, '.bench');
 const RENDER = { jpegQuality: DEFAULTS.jpegQuality, maxInputPixels: LIMITS.maxInputPixels };
 /** The render benchmarks compare decoders on the same photos: the pixel limit applies, the decode budget does not. */
-const DECODE_LIMITS = { maxInputPixels: DEFAULTS.maxInputPixels, maxDecodeMs: Number.POSITIVE_INFINITY, maxDecodeBytes: Number.POSITIVE_INFINITY };
+const DECODE_LIMITS = {
+  maxInputPixels: DEFAULTS.maxInputPixels,
+  maxDecodeMs: Number.POSITIVE_INFINITY,
+  maxDecodeBytes: Number.POSITIVE_INFINITY,
+};
 
 interface BenchImage {
   readonly name: string;
@@ -74,7 +78,9 @@ async function benchImages(dir: string): Promise<BenchImage[]> {
     fixturesPresent = false;
   }
   if (fixturesPresent) {
-    for (const file of readdirSync(SHARED_IMAGES).filter((name) => name.endsWith('.jpg')).sort()) {
+    for (const file of readdirSync(SHARED_IMAGES)
+      .filter((name) => name.endsWith('.jpg'))
+      .sort()) {
       const path = join(SHARED_IMAGES, file);
       try {
         const bytes = readFileSync(path);
@@ -99,13 +105,23 @@ async function benchImages(dir: string): Promise<BenchImage[]> {
     writeFileSync(path, await photoJpeg(width, height, { seed: width }));
     images.push(await describeImage(name, 'generated', path));
   }
-  say(`images: ${fixturesPresent ? `the photographs in ${SHARED_IMAGES} that the pipeline accepts (>= 1 MP), plus a generated 24 MP` : `generated (${SHARED_IMAGES} is absent)`}`);
+  say(
+    `images: ${fixturesPresent ? `the photographs in ${SHARED_IMAGES} that the pipeline accepts (>= 1 MP), plus a generated 24 MP` : `generated (${SHARED_IMAGES} is absent)`}`,
+  );
   return images.sort((a, b) => a.megapixels - b.megapixels);
 }
 
 async function ours(bytes: Buffer, widths: readonly number[] = [100]) {
   const header = await readJpegHeader(bytes, DECODE_LIMITS);
-  return renderThumbnails(bytes, header, planSizes(header.display, widths.map((width) => ({ width, key: String(width) }))), RENDER);
+  return renderThumbnails(
+    bytes,
+    header,
+    planSizes(
+      header.display,
+      widths.map((width) => ({ width, key: String(width) })),
+    ),
+    RENDER,
+  );
 }
 
 async function timed(work: () => unknown): Promise<number> {
@@ -122,7 +138,9 @@ function peakRssOfCommand(time: string | undefined, command: string, args: reado
 }
 
 function peakRssOfRender(path: string, widths = '100'): { baselineMB: number; peakMB: number } {
-  const result = spawnSync(join(ROOT, 'node_modules', '.bin', 'tsx'), [join(ROOT, 'scripts', 'bench', 'rss-probe.ts'), path, widths], { encoding: 'utf8' });
+  const result = spawnSync(join(ROOT, 'node_modules', '.bin', 'tsx'), [join(ROOT, 'scripts', 'bench', 'rss-probe.ts'), path, widths], {
+    encoding: 'utf8',
+  });
   return JSON.parse(result.stdout.trim().split('\n').pop() ?? '{}');
 }
 
@@ -145,8 +163,16 @@ async function renderBenchmark(images: readonly BenchImage[], tools: { convert?:
   for (const image of images) {
     const n = iterationsFor(image.megapixels);
     console.error(`  ${image.name} (${image.megapixels.toFixed(1)} MP)...`);
-    const samples = { ours: [] as number[], naive: [] as number[], im: [] as number[], floor: [] as number[], multi: [] as number[], multiSmall: [] as number[] };
-    const imagemagick = () => spawnSync(tools.convert as string, ['-', '-resize', '100x', 'jpg:-'], { input: image.bytes, stdio: ['pipe', 'ignore', 'ignore'] });
+    const samples = {
+      ours: [] as number[],
+      naive: [] as number[],
+      im: [] as number[],
+      floor: [] as number[],
+      multi: [] as number[],
+      multiSmall: [] as number[],
+    };
+    const imagemagick = () =>
+      spawnSync(tools.convert as string, ['-', '-resize', '100x', 'jpg:-'], { input: image.bytes, stdio: ['pipe', 'ignore', 'ignore'] });
     const floor = () => spawnSync(tools.djpeg as string, ['-scale', '1/8', '-outfile', '/dev/null', image.path], { stdio: 'ignore' });
     // One warm-up of each, then the methods interleaved, so drift hits them all alike.
     await ours(image.bytes);
@@ -171,7 +197,9 @@ async function renderBenchmark(images: readonly BenchImage[], tools: { convert?:
       multiMs: median(samples.multi),
       multiSmallMs: median(samples.multiSmall),
       oursPeakMB: rss.peakMB,
-      ...(tools.convert && tools.time ? { imagemagickPeakMB: peakRssOfCommand(tools.time, tools.convert, ['-', '-resize', '100x', 'jpg:-'], image.bytes) } : {}),
+      ...(tools.convert && tools.time
+        ? { imagemagickPeakMB: peakRssOfCommand(tools.time, tools.convert, ['-', '-resize', '100x', 'jpg:-'], image.bytes) }
+        : {}),
     };
     results.push(result);
   }
@@ -180,7 +208,9 @@ async function renderBenchmark(images: readonly BenchImage[], tools: { convert?:
 
 function printRenderTable(results: readonly ImageResult[]) {
   say('');
-  say('| image | MP | ours ms | naive sharp ms | ImageMagick ms | floor ms | ours / floor | ImageMagick / ours | ours peak RSS MB | ImageMagick peak RSS MB |');
+  say(
+    '| image | MP | ours ms | naive sharp ms | ImageMagick ms | floor ms | ours / floor | ImageMagick / ours | ours peak RSS MB | ImageMagick peak RSS MB |',
+  );
   say('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const r of results) {
     say(
@@ -191,7 +221,19 @@ function printRenderTable(results: readonly ImageResult[]) {
   const sum = (pick: (r: ImageResult) => number | undefined) => results.reduce((total, r) => total + (pick(r) ?? Number.NaN), 0);
   say(
     `| **total** | ${fixed(sum((r) => r.megapixels))} | ${fixed(sum((r) => r.oursMs))} | ${fixed(sum((r) => r.naiveMs))} | ${fixed(sum((r) => r.imagemagickMs))} | ` +
-      `${fixed(sum((r) => r.floorMs))} | ${fixed(ratio(sum((r) => r.oursMs), sum((r) => r.floorMs)), 2)} | ${fixed(ratio(sum((r) => r.imagemagickMs), sum((r) => r.oursMs)), 1)} | | |`,
+      `${fixed(sum((r) => r.floorMs))} | ${fixed(
+        ratio(
+          sum((r) => r.oursMs),
+          sum((r) => r.floorMs),
+        ),
+        2,
+      )} | ${fixed(
+        ratio(
+          sum((r) => r.imagemagickMs),
+          sum((r) => r.oursMs),
+        ),
+        1,
+      )} | | |`,
   );
   say('');
   say('Several widths from one upload (one decode, at the scale the largest width needs):');
@@ -199,7 +241,9 @@ function printRenderTable(results: readonly ImageResult[]) {
   say('| image | MP | 100 ms | 100+400+1200 ms | ratio | 100+200+400 ms | ratio |');
   say('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const r of results.filter((candidate) => candidate.megapixels >= 2)) {
-    say(`| ${r.image} | ${fixed(r.megapixels)} | ${fixed(r.oursMs)} | ${fixed(r.multiMs)} | ${fixed(ratio(r.multiMs, r.oursMs), 2)} | ${fixed(r.multiSmallMs)} | ${fixed(ratio(r.multiSmallMs, r.oursMs), 2)} |`);
+    say(
+      `| ${r.image} | ${fixed(r.megapixels)} | ${fixed(r.oursMs)} | ${fixed(r.multiMs)} | ${fixed(ratio(r.multiMs, r.oursMs), 2)} | ${fixed(r.multiSmallMs)} | ${fixed(ratio(r.multiSmallMs, r.oursMs), 2)} |`,
+    );
   }
 }
 
@@ -361,8 +405,10 @@ async function throughput(dir: string, concurrency: number, uploads: number) {
     const bodies = await Promise.all(Array.from({ length: 20 }, (_, i) => photoJpeg(1200, 900, { seed: 500 + i })));
     const originals = pipeline.buckets.triggering[0] as string;
     const started = performance.now();
-    await mapLimit(Array.from({ length: uploads }, (_, i) => i), 8, (i) =>
-      client.send(new PutObjectCommand({ Bucket: originals, Key: `e2e/${i}.jpg`, Body: bodies[i % bodies.length] })),
+    await mapLimit(
+      Array.from({ length: uploads }, (_, i) => i),
+      8,
+      (i) => client.send(new PutObjectCommand({ Bucket: originals, Key: `e2e/${i}.jpg`, Body: bodies[i % bodies.length] })),
     );
     await pipeline.idle();
     const seconds = (performance.now() - started) / 1000;
@@ -376,12 +422,16 @@ async function throughput(dir: string, concurrency: number, uploads: number) {
 
 function printHostileTable(rows: readonly HostileRow[], memoryMB: number) {
   say('');
-  say(`Hostile inputs and the worst accepted ones, each through the packaged function (${memoryMB} MB) in a fresh execution environment, S3 on loopback:`);
+  say(
+    `Hostile inputs and the worst accepted ones, each through the packaged function (${memoryMB} MB) in a fresh execution environment, S3 on loopback:`,
+  );
   say('');
   say('| input | MB | outcome | as expected | ms to refuse or finish | peak RSS MB | estimated decode ms |');
   say('| --- | ---: | --- | --- | ---: | ---: | ---: |');
   for (const row of rows) {
-    say(`| ${row.name} | ${fixed(row.megabytes)} | ${row.outcome} | ${row.asExpected ? 'yes' : `**no** (expected ${row.expected})`} | ${fixed(row.ms, 0)} | ${row.peakMB ?? 'n/a'} | ${fixed(row.estimateMs, 0)} |`);
+    say(
+      `| ${row.name} | ${fixed(row.megabytes)} | ${row.outcome} | ${row.asExpected ? 'yes' : `**no** (expected ${row.expected})`} | ${fixed(row.ms, 0)} | ${row.peakMB ?? 'n/a'} | ${fixed(row.estimateMs, 0)} |`,
+    );
   }
 }
 
@@ -391,10 +441,24 @@ function hostileTargets(rows: readonly HostileRow[], memoryMB: number): Target[]
   const heaviest = accepted.reduce((worst, row) => ((row.peakMB ?? 0) > (worst.peakMB ?? 0) ? row : worst), accepted[0] as HostileRow);
   const limit = Math.floor(memoryMB * 0.7);
   return [
-    { name: 'every hostile and worst-accepted input ends as expected', measured: `${rows.filter((row) => row.asExpected).length}/${rows.length}`, met: rows.every((row) => row.asExpected) },
-    { name: 'every case refused or finished within 2 s', measured: `slowest ${fixed(slowest.ms, 0)} ms (${slowest.name})`, met: slowest.ms <= 2000 },
+    {
+      name: 'every hostile and worst-accepted input ends as expected',
+      measured: `${rows.filter((row) => row.asExpected).length}/${rows.length}`,
+      met: rows.every((row) => row.asExpected),
+    },
+    {
+      name: 'every case refused or finished within 2 s',
+      measured: `slowest ${fixed(slowest.ms, 0)} ms (${slowest.name})`,
+      met: slowest.ms <= 2000,
+    },
     ...(heaviest
-      ? [{ name: `worst accepted input peaks under 70 % of ${memoryMB} MB`, measured: `${heaviest.peakMB} MB (limit ${limit} MB), ${heaviest.name}`, met: (heaviest.peakMB ?? 0) < limit }]
+      ? [
+          {
+            name: `worst accepted input peaks under 70 % of ${memoryMB} MB`,
+            measured: `${heaviest.peakMB} MB (limit ${limit} MB), ${heaviest.name}`,
+            met: (heaviest.peakMB ?? 0) < limit,
+          },
+        ]
       : []),
   ];
 }
@@ -407,6 +471,13 @@ interface Target {
 
 export const SECTIONS = ['render', 'cold', 'packaged', 'e2e', 'hostile'] as const;
 type Section = (typeof SECTIONS)[number];
+
+/** Run one section when it was asked for, saying so on stderr. */
+async function section<T>(only: ReadonlySet<Section>, name: Section, title: string, run: () => Promise<T>): Promise<T | undefined> {
+  if (!only.has(name)) return undefined;
+  console.error(`${title}...`);
+  return run();
+}
 
 async function main() {
   const program = new Command('bench')
@@ -421,11 +492,17 @@ async function main() {
     const tools = { convert: findBinary('convert') ?? findBinary('magick'), djpeg: findBinary('djpeg'), time: findGnuTime() };
     say(`# make bench, ${new Date().toISOString().slice(0, 10)}`);
     say('');
-    say(`machine: ${cpus()[0]?.model ?? 'unknown CPU'}, ${availableParallelism()} cores; Node.js ${process.versions.node}; sharp ${sharp.versions.sharp}, libvips ${sharp.versions.vips}, concurrency ${sharp.concurrency()}`);
-    say(`ImageMagick: ${tools.convert ? `${tools.convert} (${versionOf(tools.convert, ['-version'])})` : 'absent: skipped (Debian: apt-get install imagemagick)'}`);
-    say(`floor: ${tools.djpeg ? `${tools.djpeg} -scale 1/8 (libjpeg-turbo; ${versionOf(tools.djpeg, ['-version'])})` : 'absent: skipped (Debian: apt-get install libjpeg-turbo-progs)'}`);
+    say(
+      `machine: ${cpus()[0]?.model ?? 'unknown CPU'}, ${availableParallelism()} cores; Node.js ${process.versions.node}; sharp ${sharp.versions.sharp}, libvips ${sharp.versions.vips}, concurrency ${sharp.concurrency()}`,
+    );
+    say(
+      `ImageMagick: ${tools.convert ? `${tools.convert} (${versionOf(tools.convert, ['-version'])})` : 'absent: skipped (Debian: apt-get install imagemagick)'}`,
+    );
+    say(
+      `floor: ${tools.djpeg ? `${tools.djpeg} -scale 1/8 (libjpeg-turbo; ${versionOf(tools.djpeg, ['-version'])})` : 'absent: skipped (Debian: apt-get install libjpeg-turbo-progs)'}`,
+    );
     say(`peak RSS of spawned tools: ${tools.time ? 'GNU time %M' : 'GNU time absent: not measured (apt-get install time)'}`);
-    say('The ImageMagick and djpeg times include starting a process, as the seed notes\' imagemagick module pays it for every image.');
+    say("The ImageMagick and djpeg times include starting a process, as the seed notes' imagemagick module pays it for every image.");
     const images = await benchImages(dir);
     let results: ImageResult[] = [];
     if (only.has('render')) {
@@ -439,46 +516,72 @@ async function main() {
       console.error('cold start...');
       cold = await coldStart(dir);
       say('');
-      const above = (c: ColdStart) => fixed(c.totalMs - cold!.bareMs);
-      say(`Cold start (Node.js ${cold.node}, medians of ${cold.runs} fresh processes, 640x480 JPEG, S3 on loopback): bare \`node -e 0\` ${fixed(cold.bareMs)} ms.`);
+      const bareMs = cold.bareMs;
+      const above = (c: ColdStart) => fixed(c.totalMs - bareMs);
+      say(
+        `Cold start (Node.js ${cold.node}, medians of ${cold.runs} fresh processes, 640x480 JPEG, S3 on loopback): bare \`node -e 0\` ${fixed(cold.bareMs)} ms.`,
+      );
       say('');
       say('| package | import ms | first invocation ms | total ms | above bare Node.js |');
       say('| --- | --: | --: | --: | --: |');
-      say(`| our handler | ${fixed(cold.handler.initMs)} | ${fixed(cold.handler.firstInvokeMs)} | ${fixed(cold.handler.totalMs)} | **${above(cold.handler)} ms** |`);
-      say(`| reference: client-s3 + sharp only (scripts/bench/reference-handler.ts) | ${fixed(cold.reference.initMs)} | ${fixed(cold.reference.firstInvokeMs)} | ${fixed(cold.reference.totalMs)} | ${above(cold.reference)} ms |`);
+      say(
+        `| our handler | ${fixed(cold.handler.initMs)} | ${fixed(cold.handler.firstInvokeMs)} | ${fixed(cold.handler.totalMs)} | **${above(cold.handler)} ms** |`,
+      );
+      say(
+        `| reference: client-s3 + sharp only (scripts/bench/reference-handler.ts) | ${fixed(cold.reference.initMs)} | ${fixed(cold.reference.firstInvokeMs)} | ${fixed(cold.reference.totalMs)} | ${above(cold.reference)} ms |`,
+      );
     }
     const functionZip = statSync(functionZipPath('thumbnail')).size;
     const layerZip = statSync(PATHS.layerZip).size;
     say(`Artifacts: function zip ${formatBytes(functionZip)}, layer zip ${formatBytes(layerZip)}.`);
 
-    const packaged = only.has('packaged') ? (console.error('packaged function...'), await packagedFunction(dir, images)) : undefined;
-    const e2e = only.has('e2e') ? (console.error('end to end...'), [await throughput(dir, 1, 200), await throughput(dir, 4, 200)]) : [];
+    const packaged = await section(only, 'packaged', 'packaged function', () => packagedFunction(dir, images));
+    const e2e =
+      (await section(only, 'e2e', 'end to end', async () => [await throughput(dir, 1, 200), await throughput(dir, 4, 200)])) ?? [];
     if (e2e.length > 0) {
       say('');
       say('End to end through the local runner (200 uploads of 1200x900 JPEGs, S3 on loopback):');
-      for (const run of e2e) say(`- concurrency ${run.concurrency}: ${run.ok}/${run.uploads} in ${fixed(run.seconds)} s = **${fixed(run.perSecond)} thumbnails/s**`);
+      for (const run of e2e)
+        say(
+          `- concurrency ${run.concurrency}: ${run.ok}/${run.uploads} in ${fixed(run.seconds)} s = **${fixed(run.perSecond)} thumbnails/s**`,
+        );
     }
 
-    const hostile = only.has('hostile') ? (console.error('hostile inputs...'), await hostileBenchmark(dir, { worst: true })) : undefined;
+    const hostile = await section(only, 'hostile', 'hostile inputs', () => hostileBenchmark(dir, { worst: true }));
     if (hostile) printHostileTable(hostile.rows, hostile.memoryMB);
 
     const targets: Target[] = [];
     const large = results.filter((r) => r.megapixels >= 2 && r.floorMs !== undefined);
     if (large.length > 0) {
       const worst = Math.max(...large.map((r) => ratio(r.oursMs, r.floorMs as number)));
-      const total = ratio(large.reduce((t, r) => t + r.oursMs, 0), large.reduce((t, r) => t + (r.floorMs as number), 0));
-      targets.push({ name: 'render <= 1.15x the floor on >= 2 MP photos', measured: `worst ${fixed(worst, 2)}x, all ${fixed(total, 2)}x`, met: worst <= 1.15 });
+      const total = ratio(
+        large.reduce((t, r) => t + r.oursMs, 0),
+        large.reduce((t, r) => t + (r.floorMs as number), 0),
+      );
+      targets.push({
+        name: 'render <= 1.15x the floor on >= 2 MP photos',
+        measured: `worst ${fixed(worst, 2)}x, all ${fixed(total, 2)}x`,
+        met: worst <= 1.15,
+      });
     }
     const twelves = results.filter((r) => r.megapixels >= 11 && r.megapixels <= 13.5 && r.imagemagickMs !== undefined);
     if (twelves.length > 0) {
       const slowest = Math.min(...twelves.map((r) => ratio(r.imagemagickMs as number, r.oursMs)));
-      targets.push({ name: '>= 7x faster than ImageMagick on 12 MP photos', measured: `${fixed(slowest, 1)}x (${twelves.map((r) => r.image).join(', ')})`, met: slowest >= 7 });
+      targets.push({
+        name: '>= 7x faster than ImageMagick on 12 MP photos',
+        measured: `${fixed(slowest, 1)}x (${twelves.map((r) => r.image).join(', ')})`,
+        met: slowest >= 7,
+      });
     }
     const multi = results.filter((r) => r.megapixels >= 2);
     if (multi.length > 0) {
       const worstMulti = Math.max(...multi.map((r) => ratio(r.multiMs, r.oursMs)));
       const worstSmall = Math.max(...multi.map((r) => ratio(r.multiSmallMs, r.oursMs)));
-      targets.push({ name: 'widths 100+400+1200 <= 1.6x the single 100 px width', measured: `worst ${fixed(worstMulti, 2)}x (100+200+400: worst ${fixed(worstSmall, 2)}x)`, met: worstMulti <= 1.6 });
+      targets.push({
+        name: 'widths 100+400+1200 <= 1.6x the single 100 px width',
+        measured: `worst ${fixed(worstMulti, 2)}x (100+200+400: worst ${fixed(worstSmall, 2)}x)`,
+        met: worstMulti <= 1.6,
+      });
     }
     if (packaged?.peak24MB !== undefined) {
       targets.push({
@@ -489,7 +592,11 @@ async function main() {
     }
     if (cold) {
       const above = cold.handler.totalMs - cold.bareMs;
-      targets.push({ name: 'cold start <= 80 ms above bare Node.js', measured: `${fixed(above)} ms (the client-s3 + sharp reference alone: ${fixed(cold.reference.totalMs - cold.bareMs)} ms)`, met: above <= 80 });
+      targets.push({
+        name: 'cold start <= 80 ms above bare Node.js',
+        measured: `${fixed(above)} ms (the client-s3 + sharp reference alone: ${fixed(cold.reference.totalMs - cold.bareMs)} ms)`,
+        met: above <= 80,
+      });
     }
     if (hostile) targets.push(...hostileTargets(hostile.rows, hostile.memoryMB));
     targets.push({ name: 'function zip <= 300 KB', measured: formatBytes(functionZip), met: functionZip <= BUDGETS.functionZipBytes });
@@ -499,13 +606,17 @@ async function main() {
       const sizes = [512, 768, 1024, 1536, 1769, 2048, 3008];
       const { measured } = packaged;
       say('');
-      say(`Cost on Lambda (prices ${LAMBDA_PRICES.asOf}, us-east-1: x86_64 $${LAMBDA_PRICES.perGbSecond.x86_64}/GB-s, arm64 $${LAMBDA_PRICES.perGbSecond.arm64}/GB-s, $${LAMBDA_PRICES.perMillionRequests} per million requests), ` +
-        `from the packaged function on ${packaged.twelve}: CPU ${fixed(measured.cpuMs)} ms, wall ${fixed(measured.wallMs)} ms per warm invocation on one full core (S3 on loopback; real S3 adds waiting time, billed at the memory size):`);
+      say(
+        `Cost on Lambda (prices ${LAMBDA_PRICES.asOf}, us-east-1: x86_64 $${LAMBDA_PRICES.perGbSecond.x86_64}/GB-s, arm64 $${LAMBDA_PRICES.perGbSecond.arm64}/GB-s, $${LAMBDA_PRICES.perMillionRequests} per million requests), ` +
+          `from the packaged function on ${packaged.twelve}: CPU ${fixed(measured.cpuMs)} ms, wall ${fixed(measured.wallMs)} ms per warm invocation on one full core (S3 on loopback; real S3 adds waiting time, billed at the memory size):`,
+      );
       say('');
       say('| memory MB | vCPU share | est. duration ms | x86_64 $ per million 12 MP images | arm64 $ per million |');
       say('| ---: | ---: | ---: | ---: | ---: |');
       for (const size of sizes) {
-        say(`| ${size} | ${fixed(Math.min(1, size / 1769), 2)} | ${estimatedDurationMs(measured, size)} | ${fixed(costPerMillion(measured, size, 'x86_64'), 2)} | ${fixed(costPerMillion(measured, size, 'arm64'), 2)} |`);
+        say(
+          `| ${size} | ${fixed(Math.min(1, size / 1769), 2)} | ${estimatedDurationMs(measured, size)} | ${fixed(costPerMillion(measured, size, 'x86_64'), 2)} | ${fixed(costPerMillion(measured, size, 'arm64'), 2)} |`,
+        );
       }
       const accepted = hostile?.rows.filter((row) => row.outcome === 'thumbnail' && row.peakMB !== undefined) ?? [];
       const largestPeak = accepted.length > 0 ? Math.max(...accepted.map((row) => row.peakMB as number)) : undefined;
@@ -521,7 +632,8 @@ async function main() {
     say('');
     say('| target | measured | met |');
     say('| --- | --- | --- |');
-    for (const target of targets) say(`| ${target.name} | ${target.measured} | ${target.met === undefined ? 'n/a' : target.met ? 'yes' : '**no**'} |`);
+    for (const target of targets)
+      say(`| ${target.name} | ${target.measured} | ${target.met === undefined ? 'n/a' : target.met ? 'yes' : '**no**'} |`);
     writeFileSync(join(OUT, 'results.md'), `${lines.join('\n')}\n`);
     writeFileSync(join(OUT, 'results.json'), `${JSON.stringify({ results, cold, packaged, e2e, hostile, targets }, null, 2)}\n`);
     console.error(`\nwrote ${basename(OUT)}/results.md and results.json`);

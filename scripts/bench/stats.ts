@@ -9,7 +9,8 @@ export function median(values: readonly number[]): number {
 
 export const ratio = (numerator: number, denominator: number): number => (denominator > 0 ? numerator / denominator : Number.NaN);
 
-export const fixed = (value: number | undefined, digits = 1): string => (value === undefined || Number.isNaN(value) ? 'n/a' : value.toFixed(digits));
+export const fixed = (value: number | undefined, digits = 1): string =>
+  value === undefined || Number.isNaN(value) ? 'n/a' : value.toFixed(digits);
 
 /** Iterations for an image of `megapixels`: fewer for big images, at least 5 for a stable median. */
 export const iterationsFor = (megapixels: number): number => (megapixels >= 20 ? 5 : megapixels >= 5 ? 9 : 15);

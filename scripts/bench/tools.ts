@@ -32,7 +32,12 @@ export function findBinary(name: string): string | undefined {
 
 export function versionOf(binary: string, args: string[]): string {
   const result = spawnSync(binary, args, { encoding: 'utf8' });
-  return `${result.stdout}${result.stderr}`.split('\n').find((line) => line.trim() !== '')?.trim() ?? 'unknown version';
+  return (
+    `${result.stdout}${result.stderr}`
+      .split('\n')
+      .find((line) => line.trim() !== '')
+      ?.trim() ?? 'unknown version'
+  );
 }
 
 /** GNU time, which reports a child's peak resident memory (%M). */

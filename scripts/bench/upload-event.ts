@@ -1,13 +1,25 @@
 /** Uploading a benchmark input to the local S3 and building the event S3 would send for it. */
 
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { s3EventRecord, type SequencerClock } from '../local/s3-events';
+import { type SequencerClock, s3EventRecord } from '../local/s3-events';
 
 /** Upload `body`, and return the S3 event (one ObjectCreated:Put record) that upload notifies. */
-export async function uploadEvent(client: S3Client, clock: SequencerClock, target: { bucket: string; key: string; region: string; requestId: string }, body: Buffer) {
+export async function uploadEvent(
+  client: S3Client,
+  clock: SequencerClock,
+  target: { bucket: string; key: string; region: string; requestId: string },
+  body: Buffer,
+) {
   const put = await client.send(new PutObjectCommand({ Bucket: target.bucket, Key: target.key, Body: body }));
   const record = s3EventRecord(
-    { eventName: 'ObjectCreated:Put', bucket: target.bucket, key: target.key, eTag: (put.ETag ?? '').replace(/"/g, ''), size: body.length, sequencer: clock.next() },
+    {
+      eventName: 'ObjectCreated:Put',
+      bucket: target.bucket,
+      key: target.key,
+      eTag: (put.ETag ?? '').replace(/"/g, ''),
+      size: body.length,
+      sequencer: clock.next(),
+    },
     { region: target.region, time: new Date(), requestId: target.requestId, configurationId: 'bench' },
   );
   return { Records: [record] };

@@ -6,7 +6,7 @@
  */
 
 import sharp from 'sharp';
-import { markerSegment, progressiveScript, type JpegComponent, type JpegSpec, type ScanSpec, writeJpeg } from './jpeg-writer';
+import { type JpegComponent, type JpegSpec, markerSegment, progressiveScript, type ScanSpec, writeJpeg } from './jpeg-writer';
 import { photoJpeg } from './samples';
 
 export type HostileExpectation = { readonly refused: string; readonly limit?: string } | { readonly thumbnail: true };
@@ -20,8 +20,16 @@ export interface HostileCase {
 }
 
 const GREY: readonly JpegComponent[] = [{ h: 1, v: 1 }];
-const YCC_420: readonly JpegComponent[] = [{ h: 2, v: 2 }, { h: 1, v: 1 }, { h: 1, v: 1 }];
-const YCC_444: readonly JpegComponent[] = [{ h: 1, v: 1 }, { h: 1, v: 1 }, { h: 1, v: 1 }];
+const YCC_420: readonly JpegComponent[] = [
+  { h: 2, v: 2 },
+  { h: 1, v: 1 },
+  { h: 1, v: 1 },
+];
+const YCC_444: readonly JpegComponent[] = [
+  { h: 1, v: 1 },
+  { h: 1, v: 1 },
+  { h: 1, v: 1 },
+];
 
 /** A smooth, photo-like DC image, so the mosaics these files decode to look like something. */
 const dc = (component: number, x: number, y: number) =>
@@ -110,7 +118,11 @@ export const HOSTILE_CASES: readonly HostileCase[] = [
   {
     name: '5,000 Huffman table segments',
     road: 'parser',
-    make: async () => writeJpeg({ ...small, leadingSegments: Array.from({ length: 5_000 }, () => markerSegment(0xc4, Buffer.from([0x01, ...new Array<number>(16).fill(0)]))) }),
+    make: async () =>
+      writeJpeg({
+        ...small,
+        leadingSegments: Array.from({ length: 5_000 }, () => markerSegment(0xc4, Buffer.from([0x01, ...new Array<number>(16).fill(0)]))),
+      }),
     expect: { refused: 'DecodeLimitError', limit: 'segments' },
   },
   {
@@ -122,13 +134,15 @@ export const HOSTILE_CASES: readonly HostileCase[] = [
   {
     name: '700 full ICC chunks (APP2), 46 MB of metadata',
     road: 'memory',
-    make: async () => writeJpeg({ ...small, leadingSegments: Array.from({ length: 700 }, () => markerSegment(0xe2, Buffer.alloc(65_533, 0x11))) }),
+    make: async () =>
+      writeJpeg({ ...small, leadingSegments: Array.from({ length: 700 }, () => markerSegment(0xe2, Buffer.alloc(65_533, 0x11))) }),
     expect: { refused: 'DecodeLimitError', limit: 'metadata' },
   },
   {
     name: '15 MB of XMP-like metadata (accepted)',
     road: 'memory',
-    make: async () => writeJpeg({ ...small, leadingSegments: Array.from({ length: 240 }, () => markerSegment(0xe1, Buffer.alloc(65_533, 0x58))) }),
+    make: async () =>
+      writeJpeg({ ...small, leadingSegments: Array.from({ length: 240 }, () => markerSegment(0xe1, Buffer.alloc(65_533, 0x58))) }),
     expect: { thumbnail: true },
   },
   {
@@ -152,35 +166,39 @@ export const HOSTILE_CASES: readonly HostileCase[] = [
   {
     name: 'header claims 50000x50000',
     road: 'memory',
-    make: async () => patchedFrame((jpeg, at) => {
-      jpeg.writeUInt16BE(50_000, at + 5);
-      jpeg.writeUInt16BE(50_000, at + 7);
-    }),
+    make: async () =>
+      patchedFrame((jpeg, at) => {
+        jpeg.writeUInt16BE(50_000, at + 5);
+        jpeg.writeUInt16BE(50_000, at + 7);
+      }),
     expect: { refused: 'PixelLimitError' },
   },
   {
-    name: 'header claims 65535x16 (over libjpeg\'s 65500)',
+    name: "header claims 65535x16 (over libjpeg's 65500)",
     road: 'parser',
-    make: async () => patchedFrame((jpeg, at) => {
-      jpeg.writeUInt16BE(16, at + 5);
-      jpeg.writeUInt16BE(65_535, at + 7);
-    }),
+    make: async () =>
+      patchedFrame((jpeg, at) => {
+        jpeg.writeUInt16BE(16, at + 5);
+        jpeg.writeUInt16BE(65_535, at + 7);
+      }),
     expect: { refused: 'UnsupportedJpegError' },
   },
   {
     name: 'arithmetic-coded frame (SOF9)',
     road: 'format',
-    make: async () => patchedFrame((jpeg, at) => {
-      jpeg[at + 1] = 0xc9;
-    }),
+    make: async () =>
+      patchedFrame((jpeg, at) => {
+        jpeg[at + 1] = 0xc9;
+      }),
     expect: { refused: 'UnsupportedJpegError' },
   },
   {
     name: '12-bit samples',
     road: 'format',
-    make: async () => patchedFrame((jpeg, at) => {
-      jpeg[at + 4] = 12;
-    }),
+    make: async () =>
+      patchedFrame((jpeg, at) => {
+        jpeg[at + 4] = 12;
+      }),
     expect: { refused: 'UnsupportedJpegError' },
   },
   {
@@ -198,7 +216,9 @@ export const HOSTILE_CASES: readonly HostileCase[] = [
 
 /** Grain that compresses like the noisiest photograph: the most entropy-coded data per pixel. */
 function grain(width: number, height: number) {
-  return sharp({ create: { width, height, channels: 3, background: '#808080', noise: { type: 'gaussian', mean: 128, sigma: 60 } } }).blur(1);
+  return sharp({ create: { width, height, channels: 3, background: '#808080', noise: { type: 'gaussian', mean: 128, sigma: 60 } } }).blur(
+    1,
+  );
 }
 
 export interface WorstCase {
@@ -214,7 +234,11 @@ export interface WorstCase {
  */
 export function worstCases(progressiveSide: { colour: number; grey: number }): readonly WorstCase[] {
   return [
-    { name: 'baseline colour 4:2:0, 100 MP of grain, quality 90', make: () => grain(10_000, 10_000).jpeg({ quality: 90 }).toBuffer(), expect: { thumbnail: true } },
+    {
+      name: 'baseline colour 4:2:0, 100 MP of grain, quality 90',
+      make: () => grain(10_000, 10_000).jpeg({ quality: 90 }).toBuffer(),
+      expect: { thumbnail: true },
+    },
     {
       name: 'baseline greyscale, 100 MP of grain, quality 90',
       make: () => grain(10_000, 10_000).toColourspace('b-w').jpeg({ quality: 90 }).toBuffer(),
@@ -227,7 +251,8 @@ export function worstCases(progressiveSide: { colour: number; grey: number }): r
     },
     {
       name: `progressive greyscale at the decode budget (${progressiveSide.grey}x${progressiveSide.grey}), quality 90`,
-      make: () => grain(progressiveSide.grey, progressiveSide.grey).toColourspace('b-w').jpeg({ quality: 90, progressive: true }).toBuffer(),
+      make: () =>
+        grain(progressiveSide.grey, progressiveSide.grey).toColourspace('b-w').jpeg({ quality: 90, progressive: true }).toBuffer(),
       expect: { thumbnail: true },
     },
     {

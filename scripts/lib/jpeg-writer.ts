@@ -46,7 +46,18 @@ export interface JpegSpec {
   readonly tablesBeforeEveryScan?: boolean;
 }
 
-const MARKER = { SOI: 0xd8, EOI: 0xd9, SOF0: 0xc0, SOF2: 0xc2, SOF3: 0xc3, DHT: 0xc4, DQT: 0xdb, SOS: 0xda, DRI: 0xdd, RST0: 0xd0 } as const;
+const MARKER = {
+  SOI: 0xd8,
+  EOI: 0xd9,
+  SOF0: 0xc0,
+  SOF2: 0xc2,
+  SOF3: 0xc3,
+  DHT: 0xc4,
+  DQT: 0xdb,
+  SOS: 0xda,
+  DRI: 0xdd,
+  RST0: 0xd0,
+} as const;
 
 /** A marker segment: 0xFF, the marker, a two-byte length (which counts itself), the payload. */
 export function markerSegment(marker: number, payload: Uint8Array): Buffer {
@@ -78,7 +89,10 @@ function huffmanTable(bits: readonly number[], values: readonly number[]): Huffm
 /** ITU T.81 Annex K.3: the luminance DC table (categories 0-11). */
 const DC_TABLE = huffmanTable([0, 1, 5, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0], [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
 /** End-of-band runs EOB0..EOB14 (symbols 0x00..0xE0), four bits each: all an all-zero AC scan needs. */
-const AC_TABLE = huffmanTable([0, 0, 0, 15, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], Array.from({ length: 15 }, (_, r) => r << 4));
+const AC_TABLE = huffmanTable(
+  [0, 0, 0, 15, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+  Array.from({ length: 15 }, (_, r) => r << 4),
+);
 
 class BitWriter {
   private readonly bytes: number[] = [];
@@ -164,7 +178,14 @@ function geometry(spec: JpegSpec): Geometry {
 }
 
 /** Walk a scan's MCUs, calling `unit` for each data unit and emitting restart markers between intervals. */
-function eachMcu(spec: JpegSpec, scan: ScanSpec, geo: Geometry, out: BitWriter, onRestart: () => void, unit: (component: number, bx: number, by: number) => void) {
+function eachMcu(
+  spec: JpegSpec,
+  scan: ScanSpec,
+  geo: Geometry,
+  out: BitWriter,
+  onRestart: () => void,
+  unit: (component: number, bx: number, by: number) => void,
+) {
   const interleaved = scan.components.length > 1;
   const restart = spec.restartInterval ?? 0;
   const single = geo.blocks(scan.components[0] as number);
@@ -277,7 +298,12 @@ export function writeJpeg(spec: JpegSpec): Buffer {
     frame[7 + 3 * i] = (c.h << 4) | c.v;
     frame[8 + 3 * i] = 0;
   });
-  const parts: Uint8Array[] = [Buffer.from([0xff, MARKER.SOI]), ...(spec.leadingSegments ?? []), dqt, markerSegment({ baseline: MARKER.SOF0, progressive: MARKER.SOF2, lossless: MARKER.SOF3 }[spec.coding], frame)];
+  const parts: Uint8Array[] = [
+    Buffer.from([0xff, MARKER.SOI]),
+    ...(spec.leadingSegments ?? []),
+    dqt,
+    markerSegment({ baseline: MARKER.SOF0, progressive: MARKER.SOF2, lossless: MARKER.SOF3 }[spec.coding], frame),
+  ];
   if (spec.restartInterval) {
     const dri = Buffer.alloc(2);
     dri.writeUInt16BE(spec.restartInterval, 0);

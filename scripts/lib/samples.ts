@@ -126,13 +126,17 @@ const fromPhoto = (width: number, height: number, seed = 2) =>
 
 export const cmykJpeg = (width: number, height: number) => fromPhoto(width, height).toColourspace('cmyk').jpeg({ quality: 90 }).toBuffer();
 
-export const grayscaleJpeg = (width: number, height: number) => fromPhoto(width, height).toColourspace('b-w').jpeg({ quality: 90 }).toBuffer();
+export const grayscaleJpeg = (width: number, height: number) =>
+  fromPhoto(width, height).toColourspace('b-w').jpeg({ quality: 90 }).toBuffer();
 
 export const progressiveJpeg = (width: number, height: number) => photoJpeg(width, height, { progressive: true, seed: 3 });
 
 /** A Display P3 (wide-gamut) JPEG showing the sRGB `colour`: its stored numbers are P3's, its profile says so. */
 export const displayP3Jpeg = (width: number, height: number, colour: Rgb) =>
-  sharp({ create: { width, height, channels: 3, background: colour } }).withIccProfile('p3').jpeg({ quality: 95 }).toBuffer();
+  sharp({ create: { width, height, channels: 3, background: colour } })
+    .withIccProfile('p3')
+    .jpeg({ quality: 95 })
+    .toBuffer();
 
 /** A camera-like JPEG with Make, Model, a capture date and GPS coordinates in its EXIF. */
 export const gpsTaggedJpeg = (width: number, height: number) =>
@@ -251,13 +255,33 @@ export interface Sample {
 /** The samples `make local` uploads: good JPEGs under awkward keys, and files it must refuse. */
 export const SAMPLES: readonly Sample[] = [
   { key: 'samples/landscape.jpg', description: '1600x1200 photo', thumbnail: true, bytes: () => photoJpeg(1600, 1200) },
-  { key: 'samples/portrait phone (EXIF 6).jpg', description: 'portrait stored sideways, EXIF orientation 6', thumbnail: true, bytes: () => orientedJpeg(900, 1200, 6) },
-  { key: 'samples/mirrored+rotated.v2.jpg', description: 'EXIF orientation 7, plus sign and dots in the key', thumbnail: true, bytes: () => orientedJpeg(1200, 900, 7) },
-  { key: 'samples/写真/東京タワー.jpg', description: 'unicode folder and name', thumbnail: true, bytes: () => photoJpeg(800, 600, { seed: 9 }) },
+  {
+    key: 'samples/portrait phone (EXIF 6).jpg',
+    description: 'portrait stored sideways, EXIF orientation 6',
+    thumbnail: true,
+    bytes: () => orientedJpeg(900, 1200, 6),
+  },
+  {
+    key: 'samples/mirrored+rotated.v2.jpg',
+    description: 'EXIF orientation 7, plus sign and dots in the key',
+    thumbnail: true,
+    bytes: () => orientedJpeg(1200, 900, 7),
+  },
+  {
+    key: 'samples/写真/東京タワー.jpg',
+    description: 'unicode folder and name',
+    thumbnail: true,
+    bytes: () => photoJpeg(800, 600, { seed: 9 }),
+  },
   { key: 'samples/print/cmyk.jpg', description: 'CMYK JPEG', thumbnail: true, bytes: () => cmykJpeg(1000, 700) },
   { key: 'samples/progressive.jpg', description: 'progressive JPEG', thumbnail: true, bytes: () => progressiveJpeg(1024, 768) },
   { key: 'samples/gray.jpg', description: 'grayscale JPEG', thumbnail: true, bytes: () => grayscaleJpeg(640, 480) },
-  { key: 'samples/gps.jpg', description: 'GPS coordinates in EXIF (stripped from the thumbnail)', thumbnail: true, bytes: () => gpsTaggedJpeg(1200, 800) },
+  {
+    key: 'samples/gps.jpg',
+    description: 'GPS coordinates in EXIF (stripped from the thumbnail)',
+    thumbnail: true,
+    bytes: () => gpsTaggedJpeg(1200, 800),
+  },
   { key: 'samples/panorama.jpg', description: '20000x100 panorama', thumbnail: true, bytes: () => photoJpeg(20000, 100) },
   { key: 'samples/pixel.jpg', description: '1x1 JPEG (never upscaled)', thumbnail: true, bytes: () => photoJpeg(1, 1) },
   { key: 'samples/not-really.jpg', description: 'a PNG named .jpg (refused)', thumbnail: false, bytes: NOT_JPEG.png },

@@ -33,7 +33,8 @@ export function resolveReferences(value: string, lookup: (reference: Reference) 
     if (replacement === undefined) throw new UnresolvedReferenceError(whole);
     return replacement;
   });
-  if (resolved.includes('${')) throw new UnresolvedReferenceError(resolved.slice(resolved.indexOf('${'), resolved.indexOf('}', resolved.indexOf('${')) + 1));
+  if (resolved.includes('${'))
+    throw new UnresolvedReferenceError(resolved.slice(resolved.indexOf('${'), resolved.indexOf('}', resolved.indexOf('${')) + 1));
   return resolved;
 }
 

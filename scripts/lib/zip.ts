@@ -4,7 +4,7 @@
  * time zone, umask or checkout directory.
  */
 
-import { unzipSync, zipSync, type ZipOptions } from 'fflate';
+import { unzipSync, type ZipOptions, zipSync } from 'fflate';
 
 export interface ZipEntry {
   /** Forward-slash path inside the archive. */

@@ -54,7 +54,12 @@ export function destinationRecord(
   now: Date,
 ): FailureRecord {
   return failureRecord({
-    requestContext: { requestId: report?.requestId ?? 'expired', functionArn: `${functionArn}:$LATEST`, condition, approximateInvokeCount: attempts },
+    requestContext: {
+      requestId: report?.requestId ?? 'expired',
+      functionArn: `${functionArn}:$LATEST`,
+      condition,
+      approximateInvokeCount: attempts,
+    },
     payload: event,
     functionError: 'Unhandled',
     response: {

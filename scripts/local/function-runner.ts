@@ -36,6 +36,8 @@ export interface FunctionSpec {
 export interface InvocationError {
   readonly errorType: string;
   readonly errorMessage: string;
+  /** The stack, as Lambda returns it for an error the handler threw. */
+  readonly trace?: readonly string[];
 }
 
 export interface InvocationReport {
@@ -64,7 +66,8 @@ export function bundledLambdaNode(): string | undefined {
 /** The Node.js closest to the Lambda runtime: LAMBDA_NODE, else `make lambda-node`'s 24.x, else this process's. */
 export function lambdaNodeBinary(): { path: string; version: string } {
   const override = process.env['LAMBDA_NODE'];
-  if (override) return { path: override, version: spawnSync(override, ['--version'], { encoding: 'utf8' }).stdout.trim().replace(/^v/, '') };
+  if (override)
+    return { path: override, version: spawnSync(override, ['--version'], { encoding: 'utf8' }).stdout.trim().replace(/^v/, '') };
   const bundled = bundledLambdaNode();
   if (bundled) {
     return { path: bundled, version: JSON.parse(readFileSync(join(LAMBDA_NODE_PACKAGE, 'package.json'), 'utf8')).version };
@@ -159,7 +162,8 @@ export class FunctionRunner {
     (environment as { ready: Promise<number> }).ready = new Promise<number>((resolve, reject) => {
       environment.onMessage = (message) => {
         if (message.type === 'ready') resolve(message.initMs);
-        else if (message.type === 'init-error') reject(Object.assign(new Error(message.error.errorMessage), { errorType: message.error.errorType }));
+        else if (message.type === 'init-error')
+          reject(Object.assign(new Error(message.error.errorMessage), { errorType: message.error.errorType }));
       };
       environment.onExit = (code, signal) => reject(new Error(`Runtime exited during init (${signal ?? `exit ${code}`})`));
     });
@@ -227,11 +231,24 @@ export class FunctionRunner {
         // Give the worker's last output lines a moment to arrive before handing the logs over.
         // Like Lambda's Duration, the handler's own time when the worker reported it (init excluded).
         setImmediate(() =>
-          resolve({ requestId, logs: env.logs, ...(initMs === undefined ? {} : { initMs }), ...outcome, durationMs: outcome.durationMs ?? performance.now() - started }),
+          resolve({
+            requestId,
+            logs: env.logs,
+            ...(initMs === undefined ? {} : { initMs }),
+            ...outcome,
+            durationMs: outcome.durationMs ?? performance.now() - started,
+          }),
         );
       };
       const timer = setTimeout(
-        () => finish({ ok: false, error: { errorType: 'Sandbox.Timedout', errorMessage: `Task timed out after ${spec.timeoutSeconds.toFixed(2)} seconds` } }, true),
+        () =>
+          finish(
+            {
+              ok: false,
+              error: { errorType: 'Sandbox.Timedout', errorMessage: `Task timed out after ${spec.timeoutSeconds.toFixed(2)} seconds` },
+            },
+            true,
+          ),
         spec.timeoutSeconds * 1000,
       );
       const poll = setInterval(() => {
@@ -240,7 +257,11 @@ export class FunctionRunner {
         peakKb = Math.max(peakKb, kb);
         if (kb > limitKb)
           finish(
-            { ok: false, maxMemoryMB: Math.ceil(kb / 1024), error: { errorType: 'Runtime.OutOfMemory', errorMessage: 'Runtime exited with error: signal: killed' } },
+            {
+              ok: false,
+              maxMemoryMB: Math.ceil(kb / 1024),
+              error: { errorType: 'Runtime.OutOfMemory', errorMessage: 'Runtime exited with error: signal: killed' },
+            },
             true,
           );
       }, 25);
@@ -248,14 +269,35 @@ export class FunctionRunner {
         if (message.type === 'result' || message.type === 'error') {
           const maxMemoryMB = Math.ceil(Math.max(peakKb, message.maxRssKb) / 1024);
           if (maxMemoryMB > spec.memoryMB)
-            finish({ ok: false, maxMemoryMB, error: { errorType: 'Runtime.OutOfMemory', errorMessage: 'Runtime exited with error: signal: killed' } }, true);
-          else if (message.type === 'result') finish({ ok: true, result: message.result, maxMemoryMB, durationMs: message.durationMs, cpuMs: message.cpuMs });
+            finish(
+              {
+                ok: false,
+                maxMemoryMB,
+                error: { errorType: 'Runtime.OutOfMemory', errorMessage: 'Runtime exited with error: signal: killed' },
+              },
+              true,
+            );
+          else if (message.type === 'result')
+            finish({ ok: true, result: message.result, maxMemoryMB, durationMs: message.durationMs, cpuMs: message.cpuMs });
           else finish({ ok: false, error: message.error, maxMemoryMB, durationMs: message.durationMs, cpuMs: message.cpuMs });
         } else if (message.type === 'crash') {
-          finish({ ok: false, error: { errorType: 'Runtime.ExitError', errorMessage: `${message.error.errorType}: ${message.error.errorMessage}` } }, true);
+          finish(
+            {
+              ok: false,
+              error: { errorType: 'Runtime.ExitError', errorMessage: `${message.error.errorType}: ${message.error.errorMessage}` },
+            },
+            true,
+          );
         }
       };
-      env.onExit = (code, signal) => finish({ ok: false, error: { errorType: 'Runtime.ExitError', errorMessage: `Runtime exited with error: ${signal ? `signal: ${signal}` : `exit status ${code}`}` } });
+      env.onExit = (code, signal) =>
+        finish({
+          ok: false,
+          error: {
+            errorType: 'Runtime.ExitError',
+            errorMessage: `Runtime exited with error: ${signal ? `signal: ${signal}` : `exit status ${code}`}`,
+          },
+        });
       env.child.send({
         type: 'invoke',
         requestId,
@@ -266,17 +308,21 @@ export class FunctionRunner {
         memoryMB: spec.memoryMB,
       });
     });
-    if (!env.dead && report.error?.errorType !== 'Sandbox.Timedout' && report.error?.errorType !== 'Runtime.OutOfMemory') this.idle.push(env);
+    if (!env.dead && report.error?.errorType !== 'Sandbox.Timedout' && report.error?.errorType !== 'Runtime.OutOfMemory')
+      this.idle.push(env);
     return report;
   }
 
   /** Stop every execution environment. */
   async close(): Promise<void> {
-    const exits = [...this.all].map((environment) => new Promise<void>((resolve) => {
-      if (environment.dead) return resolve();
-      environment.child.once('exit', () => resolve());
-      environment.child.kill('SIGKILL');
-    }));
+    const exits = [...this.all].map(
+      (environment) =>
+        new Promise<void>((resolve) => {
+          if (environment.dead) return resolve();
+          environment.child.once('exit', () => resolve());
+          environment.child.kill('SIGKILL');
+        }),
+    );
     this.idle.length = 0;
     await Promise.all(exits);
   }

@@ -31,7 +31,9 @@ export function assertIsolated(dir: string): void {
   for (let parent = dirname(resolve(dir)); ; parent = dirname(parent)) {
     for (const name of ['package.json', 'node_modules']) {
       if (existsSync(join(parent, name)))
-        throw new Error(`cannot unpack a function under ${dir}: ${join(parent, name)} would be visible to it (use a folder outside any Node project)`);
+        throw new Error(
+          `cannot unpack a function under ${dir}: ${join(parent, name)} would be visible to it (use a folder outside any Node project)`,
+        );
     }
     if (dirname(parent) === parent) return;
   }

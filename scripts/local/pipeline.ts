@@ -15,13 +15,13 @@ import type { FailureRecord } from '../../handlers/thumbnail/failure-record';
 import { stackName } from '../../infra/names';
 import { readJsonFile } from '../../lib/json-file';
 import { PATHS } from '../../lib/paths';
-import { resolveReferences } from '../lib/terraform-refs';
 import type { TerraformJson } from '../lib/terraform-json';
+import { resolveReferences } from '../lib/terraform-refs';
 import { AsyncInvoker, type DeliveryResult, LOCAL_RETRY_DELAYS_MS } from './async-invoke';
 import { type FaultOptions, type FaultProxy, startFaultProxy } from './fault-proxy';
 import { FunctionRunner, type InvocationReport } from './function-runner';
 import { extractLambdaLayout } from './layout';
-import { ruleMatches, s3EventRecord, SequencerClock } from './s3-events';
+import { ruleMatches, SequencerClock, s3EventRecord } from './s3-events';
 import { LOCAL_CREDENTIALS, type LocalS3, type S3ObjectEvent, startLocalS3 } from './s3-server';
 import { type LocalSqs, startLocalSqs } from './sqs-server';
 import { DEFAULT_ASYNC_INVOKE, type FunctionModel, localResolver, queueUrl, readStackModel, type StackModel } from './stack-model';
@@ -82,7 +82,10 @@ export class LocalPipeline {
   ) {}
 
   /** The synthesized stack of an environment (cdktf.out), with its data in .local/ unless `dataDir` says otherwise. */
-  static startEnvironment(environment: string, options: Omit<LocalPipelineOptions, 'stackDir' | 'dataDir'> & Partial<Pick<LocalPipelineOptions, 'dataDir'>>): Promise<LocalPipeline> {
+  static startEnvironment(
+    environment: string,
+    options: Omit<LocalPipelineOptions, 'stackDir' | 'dataDir'> & Partial<Pick<LocalPipelineOptions, 'dataDir'>>,
+  ): Promise<LocalPipeline> {
     return LocalPipeline.start({ stackDir: join(PATHS.cdktfOut, 'stacks', stackName(environment)), dataDir: PATHS.local, ...options });
   }
 
@@ -216,7 +219,8 @@ export class LocalPipeline {
         timeoutSeconds: fn.timeoutSeconds,
         region: model.region,
         accountId: LOCAL_ACCOUNT_ID,
-        maxConcurrency: fn.reservedConcurrency === undefined ? options.concurrency : Math.max(1, Math.min(fn.reservedConcurrency, options.concurrency)),
+        maxConcurrency:
+          fn.reservedConcurrency === undefined ? options.concurrency : Math.max(1, Math.min(fn.reservedConcurrency, options.concurrency)),
         ...(fn.logGroup ? { logGroup: this.resolve(fn.logGroup) } : {}),
       });
       this.runners.set(fn.address, runner);
@@ -229,7 +233,9 @@ export class LocalPipeline {
           functionArn,
           policy: { ...policy, retryDelaysMs: options.retryDelaysMs ?? LOCAL_RETRY_DELAYS_MS },
           invoke: (event) => runner.invoke(event),
-          onAttempt: (attempt, report) => this.attemptListeners.forEach((listener) => listener(fn.source, attempt, report)),
+          onAttempt: (attempt, report) => {
+            for (const listener of this.attemptListeners) listener(fn.source, attempt, report);
+          },
           ...(destinationQueue
             ? {
                 recordFailure: async (record) => {
@@ -244,7 +250,8 @@ export class LocalPipeline {
 
   private queueForArn(arn: string): string {
     const name = arn.split(':').pop() ?? '';
-    if (!this.model.queues.some((queue) => queue.name === name)) throw new Error(`on-failure destination ${arn} is not a queue in this stack`);
+    if (!this.model.queues.some((queue) => queue.name === name))
+      throw new Error(`on-failure destination ${arn} is not a queue in this stack`);
     return queueUrl(this.endpoints, name);
   }
 
@@ -258,16 +265,28 @@ export class LocalPipeline {
       if (!fn) continue;
       const record = s3EventRecord(
         { ...event, sequencer },
-        { region: this.model.region, time: new Date(), requestId: randomUUID().replace(/-/g, '').slice(0, 16).toUpperCase(), configurationId: `${fn.source}-trigger` },
+        {
+          region: this.model.region,
+          time: new Date(),
+          requestId: randomUUID().replace(/-/g, '').slice(0, 16).toUpperCase(),
+          configurationId: `${fn.source}-trigger`,
+        },
       );
       const payload = { Records: [record] };
       const random = this.options.random ?? Math.random;
       const copies = random() < this.options.duplicateRate ? 2 : 1;
       for (let copy = 0; copy < copies; copy++) {
         void this.invokeAsync(fn.source, structuredClone(payload)).then((result) => {
-          const delivery = { function: fn.source, bucket: event.bucket, key: event.key, eventName: event.eventName, duplicate: copy > 0, result };
+          const delivery = {
+            function: fn.source,
+            bucket: event.bucket,
+            key: event.key,
+            eventName: event.eventName,
+            duplicate: copy > 0,
+            result,
+          };
           this.deliveries.push(delivery);
-          this.listeners.forEach((listener) => listener(delivery));
+          for (const listener of this.listeners) listener(delivery);
         });
       }
     }

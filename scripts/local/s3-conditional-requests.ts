@@ -51,7 +51,8 @@ export function evaluateConditions(
   }
   if (ifMatch !== undefined) {
     if (currentEtag === undefined) return method === 'DELETE' ? undefined : { status: 404, code: 'NoSuchKey', condition: 'If-Match' };
-    if (ifMatch.trim() !== '*' && unquote(ifMatch) !== unquote(currentEtag)) return { status: 412, code: 'PreconditionFailed', condition: 'If-Match' };
+    if (ifMatch.trim() !== '*' && unquote(ifMatch) !== unquote(currentEtag))
+      return { status: 412, code: 'PreconditionFailed', condition: 'If-Match' };
   }
   return undefined;
 }
@@ -92,7 +93,9 @@ export function conditionalRequests(store: Store): Middleware {
       const conditional = ifMatch !== undefined || (ifNoneMatch !== undefined && ctx.method === 'PUT');
       const exists = conditional && (await store.existsObject(object.bucket, object.key));
       const etag = exists ? (await store.getMetadata(object.bucket, object.key)).etag : undefined;
-      const refusal = conditional ? evaluateConditions(ctx.method, { ...(ifMatch ? { ifMatch } : {}), ...(ifNoneMatch ? { ifNoneMatch } : {}) }, etag) : undefined;
+      const refusal = conditional
+        ? evaluateConditions(ctx.method, { ...(ifMatch ? { ifMatch } : {}), ...(ifNoneMatch ? { ifNoneMatch } : {}) }, etag)
+        : undefined;
       if (!refusal) {
         await next();
         if (isReadable(ctx.body)) ctx.body = await readAll(ctx.body);

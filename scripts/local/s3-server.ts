@@ -62,7 +62,8 @@ export async function startLocalS3(options: LocalS3Options): Promise<LocalS3> {
         }
       });
     },
-    client: (region = 'us-east-1') => new S3Client({ endpoint: `http://127.0.0.1:${port}`, region, forcePathStyle: true, credentials: LOCAL_CREDENTIALS }),
+    client: (region = 'us-east-1') =>
+      new S3Client({ endpoint: `http://127.0.0.1:${port}`, region, forcePathStyle: true, credentials: LOCAL_CREDENTIALS }),
     close: () => server.close(),
   };
 }

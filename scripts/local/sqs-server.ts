@@ -104,7 +104,13 @@ export async function startLocalSqs(options: { directory: string; queues: readon
       const { name, messages } = queueOf(input);
       const body = String(input['MessageBody'] ?? '');
       if (body === '') throw new SqsError('MissingParameter', 'The request must contain the parameter MessageBody.');
-      const message: StoredMessage = { messageId: randomUUID(), sentAt: new Date().toISOString(), body, receiveCount: 0, invisibleUntil: 0 };
+      const message: StoredMessage = {
+        messageId: randomUUID(),
+        sentAt: new Date().toISOString(),
+        body,
+        receiveCount: 0,
+        invisibleUntil: 0,
+      };
       messages.push(message);
       save(name);
       return { MessageId: message.messageId, MD5OfMessageBody: md5(body) };

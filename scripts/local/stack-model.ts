@@ -4,8 +4,8 @@
  * Pure: reading the file is the caller's business. A stack change shows up here, so it runs locally.
  */
 
-import { parseReference, type Reference, referenceAddress } from '../lib/terraform-refs';
 import { resourcesOfType, type TerraformJson } from '../lib/terraform-json';
+import { parseReference, type Reference, referenceAddress } from '../lib/terraform-refs';
 
 export interface BucketModel {
   readonly address: string;
@@ -140,8 +140,13 @@ export function readStackModel(json: TerraformJson): StackModel {
       ] as const;
     }),
   );
-  const queues = resourcesOfType(json, 'aws_sqs_queue').map(({ address, body }) => ({ address, name: text(body['name'], `${address}.name`) }));
-  const logGroups = new Map(resourcesOfType(json, 'aws_cloudwatch_log_group').map(({ address, body }) => [address, text(body['name'], `${address}.name`)]));
+  const queues = resourcesOfType(json, 'aws_sqs_queue').map(({ address, body }) => ({
+    address,
+    name: text(body['name'], `${address}.name`),
+  }));
+  const logGroups = new Map(
+    resourcesOfType(json, 'aws_cloudwatch_log_group').map(({ address, body }) => [address, text(body['name'], `${address}.name`)]),
+  );
   const roles = new Map(resourcesOfType(json, 'aws_iam_role').map(({ address, body }) => [address, text(body['name'], `${address}.name`)]));
   return { region, buckets, functions, layers, rules, asyncInvoke, queues, logGroups, roles };
 }
@@ -180,7 +185,9 @@ export function localResolver(model: StackModel, endpoints: LocalEndpoints): (re
       case 'aws_lambda_function': {
         const fn = byAddress(model.functions, reference);
         if (!fn) return undefined;
-        return { function_name: fn.functionName, arn: `arn:aws:lambda:${region}:${accountId}:function:${fn.functionName}` }[reference.attribute];
+        return { function_name: fn.functionName, arn: `arn:aws:lambda:${region}:${accountId}:function:${fn.functionName}` }[
+          reference.attribute
+        ];
       }
       case 'aws_iam_role': {
         const name = model.roles.get(referenceAddress(reference));

@@ -64,7 +64,15 @@ export function classify(actions: readonly string[] | undefined): Action {
 }
 
 /** The order a reviewer should read changes in: what destroys first. */
-export const ACTION_ORDER: readonly Action[] = [ACTION.replace, ACTION.delete, ACTION.forget, ACTION.create, ACTION.update, ACTION.read, ACTION.noop];
+export const ACTION_ORDER: readonly Action[] = [
+  ACTION.replace,
+  ACTION.delete,
+  ACTION.forget,
+  ACTION.create,
+  ACTION.update,
+  ACTION.read,
+  ACTION.noop,
+];
 
 export interface ResourceChange {
   readonly address: string;
@@ -103,7 +111,8 @@ export function readPlan(json: unknown): Plan {
   if (!isObject(json) || typeof json['format_version'] !== 'string')
     throw new NotAPlanError('not a Terraform plan: expected the JSON of `terraform show -json <planfile>` (it has a "format_version")');
   const raw = json as RawPlan;
-  if (raw.resource_changes !== undefined && !Array.isArray(raw.resource_changes)) throw new NotAPlanError('"resource_changes" is not a list');
+  if (raw.resource_changes !== undefined && !Array.isArray(raw.resource_changes))
+    throw new NotAPlanError('"resource_changes" is not a list');
   const resources = (raw.resource_changes ?? []).map((item): ResourceChange => {
     if (!isObject(item) || typeof item['address'] !== 'string' || !isObject(item['change']))
       throw new NotAPlanError('a resource change lacks an address or a change');

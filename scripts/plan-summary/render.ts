@@ -5,7 +5,7 @@
 
 import { structuredPatch } from 'diff';
 import { isPlainObject as isObject } from '../../lib/json';
-import { ACTION, ACTION_ORDER, type Action, countChanges, type Plan, readPlan, type ResourceChange } from './plan';
+import { ACTION, ACTION_ORDER, type Action, countChanges, type Plan, type ResourceChange, readPlan } from './plan';
 import { parsePolicy, present, SENSITIVE, short, stableJson, UNKNOWN } from './values';
 
 export interface RenderOptions {
@@ -13,7 +13,13 @@ export interface RenderOptions {
 }
 
 /** The resource types whose deletion loses data nobody can recreate. */
-export const DATA_BEARING_TYPES = new Set(['aws_s3_bucket', 'aws_sqs_queue', 'aws_dynamodb_table', 'aws_db_instance', 'aws_efs_file_system']);
+export const DATA_BEARING_TYPES = new Set([
+  'aws_s3_bucket',
+  'aws_sqs_queue',
+  'aws_dynamodb_table',
+  'aws_db_instance',
+  'aws_efs_file_system',
+]);
 
 const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
@@ -44,7 +50,9 @@ function policyAttributes(resource: ResourceChange): string[] {
     for (const [name, value] of Object.entries(side)) if (parsePolicy(value)) names.add(name);
   }
   const unknown = resource.change.after_unknown;
-  if (isObject(unknown)) for (const name of ['policy', 'assume_role_policy']) if (unknown[name] === true && isObject(resource.change.before) && parsePolicy(resource.change.before[name])) names.add(name);
+  if (isObject(unknown))
+    for (const name of ['policy', 'assume_role_policy'])
+      if (unknown[name] === true && isObject(resource.change.before) && parsePolicy(resource.change.before[name])) names.add(name);
   return [...names].sort();
 }
 
@@ -60,7 +68,9 @@ function policyText(side: unknown, name: string, sensitive: unknown, unknown: un
 /** A unified diff without file headers. */
 export function unifiedDiff(before: string, after: string): string {
   const patch = structuredPatch('before', 'after', before, after, '', '', { context: 3 });
-  return patch.hunks.map((hunk) => [`@@ -${hunk.oldStart},${hunk.oldLines} +${hunk.newStart},${hunk.newLines} @@`, ...hunk.lines].join('\n')).join('\n');
+  return patch.hunks
+    .map((hunk) => [`@@ -${hunk.oldStart},${hunk.oldLines} +${hunk.newStart},${hunk.newLines} @@`, ...hunk.lines].join('\n'))
+    .join('\n');
 }
 
 function policyDiffs(resources: readonly ResourceChange[]): string[] {
@@ -98,12 +108,18 @@ export function renderPlanSummary(json: unknown, options: RenderOptions = {}): s
   const version = `format ${plan.formatVersion}${plan.terraformVersion ? `, Terraform ${plan.terraformVersion}` : ''}`;
 
   if (plan.errored) {
-    lines.push('> [!CAUTION]', '> **The plan failed: Terraform reported errors, so nothing here can be applied.** Read the plan job\'s log for the diagnostics.', '');
+    lines.push(
+      '> [!CAUTION]',
+      "> **The plan failed: Terraform reported errors, so nothing here can be applied.** Read the plan job's log for the diagnostics.",
+      '',
+    );
   }
 
   const managed = plan.resources.filter((resource) => resource.mode === 'managed');
   const changing = managed.filter((resource) => resource.action !== ACTION.noop);
-  const dangerous = changing.filter((resource) => DATA_BEARING_TYPES.has(resource.type) && (resource.action === ACTION.delete || resource.action === ACTION.replace));
+  const dangerous = changing.filter(
+    (resource) => DATA_BEARING_TYPES.has(resource.type) && (resource.action === ACTION.delete || resource.action === ACTION.replace),
+  );
   if (dangerous.length > 0) {
     lines.push(
       '> [!WARNING]',
@@ -129,13 +145,18 @@ export function renderPlanSummary(json: unknown, options: RenderOptions = {}): s
       '',
     );
   }
-  if (plan.drift > 0) lines.push(`_${plan.drift} resource${plan.drift === 1 ? '' : 's'} changed outside Terraform since the last apply._`, '');
+  if (plan.drift > 0)
+    lines.push(`_${plan.drift} resource${plan.drift === 1 ? '' : 's'} changed outside Terraform since the last apply._`, '');
 
   if (changing.length > 0) {
-    const ordered = [...changing].sort((a, b) => ACTION_ORDER.indexOf(a.action) - ACTION_ORDER.indexOf(b.action) || a.address.localeCompare(b.address));
+    const ordered = [...changing].sort(
+      (a, b) => ACTION_ORDER.indexOf(a.action) - ACTION_ORDER.indexOf(b.action) || a.address.localeCompare(b.address),
+    );
     lines.push('| action | resource | details |', '| --- | --- | --- |');
     for (const resource of ordered) {
-      const details = [why(resource), ...(resource.action === ACTION.update ? attributeChanges(resource) : [])].filter(Boolean).join('<br>');
+      const details = [why(resource), ...(resource.action === ACTION.update ? attributeChanges(resource) : [])]
+        .filter(Boolean)
+        .join('<br>');
       lines.push(`| ${LABEL[resource.action]} | \`${cell(resource.address)}\` | ${details} |`);
     }
     lines.push('');
@@ -143,7 +164,13 @@ export function renderPlanSummary(json: unknown, options: RenderOptions = {}): s
 
   const diffs = policyDiffs(changing);
   if (diffs.length > 0) {
-    lines.push(`<details open><summary>IAM policy changes (${diffs.length})</summary>`, '', ...diffs.flatMap((block) => [block, '']), '</details>', '');
+    lines.push(
+      `<details open><summary>IAM policy changes (${diffs.length})</summary>`,
+      '',
+      ...diffs.flatMap((block) => [block, '']),
+      '</details>',
+      '',
+    );
   }
 
   if (outputChanges.length > 0) {

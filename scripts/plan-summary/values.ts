@@ -12,11 +12,20 @@ export const UNKNOWN = '(known after apply)';
 export function present(value: unknown, sensitive: unknown, unknown: unknown = undefined): unknown {
   if (sensitive === true) return SENSITIVE;
   if (unknown === true) return UNKNOWN;
-  if (Array.isArray(value)) return value.map((item, i) => present(item, Array.isArray(sensitive) ? sensitive[i] : undefined, Array.isArray(unknown) ? unknown[i] : undefined));
+  if (Array.isArray(value))
+    return value.map((item, i) =>
+      present(item, Array.isArray(sensitive) ? sensitive[i] : undefined, Array.isArray(unknown) ? unknown[i] : undefined),
+    );
   if (isObject(value)) {
-    const keys = new Set([...Object.keys(value), ...(isObject(unknown) ? Object.keys(unknown).filter((key) => unknown[key] === true) : [])]);
+    const keys = new Set([
+      ...Object.keys(value),
+      ...(isObject(unknown) ? Object.keys(unknown).filter((key) => unknown[key] === true) : []),
+    ]);
     return Object.fromEntries(
-      [...keys].map((key) => [key, present(value[key], isObject(sensitive) ? sensitive[key] : undefined, isObject(unknown) ? unknown[key] : undefined)]),
+      [...keys].map((key) => [
+        key,
+        present(value[key], isObject(sensitive) ? sensitive[key] : undefined, isObject(unknown) ? unknown[key] : undefined),
+      ]),
     );
   }
   if (value === undefined && unknown === true) return UNKNOWN;
@@ -27,7 +36,12 @@ export function present(value: unknown, sensitive: unknown, unknown: unknown = u
 export function stableJson(value: unknown): string {
   const sort = (item: unknown): unknown => {
     if (Array.isArray(item)) return item.map(sort);
-    if (isObject(item)) return Object.fromEntries(Object.keys(item).sort().map((key) => [key, sort(item[key])]));
+    if (isObject(item))
+      return Object.fromEntries(
+        Object.keys(item)
+          .sort()
+          .map((key) => [key, sort(item[key])]),
+      );
     return item;
   };
   return JSON.stringify(sort(value), null, 2);
@@ -35,7 +49,7 @@ export function stableJson(value: unknown): string {
 
 /** A short, one-line rendering of a value for a table cell. */
 export function short(value: unknown, max = 80): string {
-  const text = typeof value === 'string' ? value : JSON.stringify(value) ?? 'null';
+  const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? 'null');
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 

@@ -1,4 +1,4 @@
-import { DeleteObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { planThumbnailKeys } from '../../handlers/thumbnail/keys';
@@ -14,7 +14,7 @@ import {
   truncatedJpeg,
 } from '../../scripts/lib/samples';
 import type { LocalPipeline } from '../../scripts/local/pipeline';
-import { s3EventRecord, SequencerClock } from '../../scripts/local/s3-events';
+import { SequencerClock, s3EventRecord } from '../../scripts/local/s3-events';
 import { type LocalStackSession, openLocalStack } from '../support/local-stack';
 
 const MAX_INPUT_BYTES = 3 * 1024 * 1024;
@@ -40,16 +40,36 @@ const CASES: Case[] = [
   { name: 'TIFF named .jpg', key: 'matrix/tiff.jpg', bytes: NOT_JPEG.tiff, expect: { refused: 'UnsupportedFormatError' } },
   { name: '16-bit PNG named .jpg', key: 'matrix/sixteen-bit.jpg', bytes: NOT_JPEG.png16, expect: { refused: 'UnsupportedFormatError' } },
   { name: 'truncated JPEG', key: 'matrix/truncated.jpg', bytes: () => truncatedJpeg(800, 600), expect: { refused: 'CorruptImageError' } },
-  { name: 'corrupt entropy-coded data', key: 'matrix/corrupt.jpg', bytes: () => corruptJpeg(800, 600), expect: { refused: 'CorruptImageError' } },
-  { name: '50000x50000 header bomb', key: 'matrix/bomb.jpg', bytes: () => headerBombJpeg(50_000, 50_000), expect: { refused: 'PixelLimitError' } },
-  { name: 'over the byte limit', key: 'matrix/too-big.jpg', bytes: () => photoJpeg(2400, 1800, { quality: 100 }), expect: { refused: 'ObjectTooLargeError' } },
+  {
+    name: 'corrupt entropy-coded data',
+    key: 'matrix/corrupt.jpg',
+    bytes: () => corruptJpeg(800, 600),
+    expect: { refused: 'CorruptImageError' },
+  },
+  {
+    name: '50000x50000 header bomb',
+    key: 'matrix/bomb.jpg',
+    bytes: () => headerBombJpeg(50_000, 50_000),
+    expect: { refused: 'PixelLimitError' },
+  },
+  {
+    name: 'over the byte limit',
+    key: 'matrix/too-big.jpg',
+    bytes: () => photoJpeg(2400, 1800, { quality: 100 }),
+    expect: { refused: 'ObjectTooLargeError' },
+  },
   { name: 'CMYK', key: 'matrix/cmyk.jpg', bytes: () => cmykJpeg(600, 400), expect: { thumbnail: [100, 67] } },
   { name: 'progressive', key: 'matrix/progressive.jpg', bytes: () => progressiveJpeg(640, 480), expect: { thumbnail: [100, 75] } },
   { name: 'a 60 KB EXIF block', key: 'matrix/huge-exif.jpg', bytes: () => hugeExifJpeg(400, 300), expect: { thumbnail: [100, 75] } },
   { name: '1x1', key: 'matrix/pixel.jpg', bytes: () => photoJpeg(1, 1), expect: { thumbnail: [1, 1] } },
   { name: '20000x100 panorama', key: 'matrix/panorama.jpg', bytes: () => photoJpeg(20_000, 100), expect: { thumbnail: [100, 1] } },
   { name: 'a unicode key', key: 'matrix/ユニコード/photo ✓.jpg', bytes: () => photoJpeg(300, 200), expect: { thumbnail: [100, 67] } },
-  { name: 'damage that still decodes (no checksum in JPEG)', key: 'matrix/silently-damaged.jpg', bytes: () => silentlyDamagedJpeg(800, 600), expect: { thumbnail: [100, 75] } },
+  {
+    name: 'damage that still decodes (no checksum in JPEG)',
+    key: 'matrix/silently-damaged.jpg',
+    bytes: () => silentlyDamagedJpeg(800, 600),
+    expect: { thumbnail: [100, 75] },
+  },
 ];
 
 let session: LocalStackSession;
@@ -63,7 +83,8 @@ const recordedFailures = () => pipeline.failureRecords();
 beforeAll(async () => {
   session = await openLocalStack({ thumbnail: { maxInputBytes: MAX_INPUT_BYTES } });
   ({ pipeline, client, originals, thumbnails } = session);
-  for (const testCase of CASES) await client.send(new PutObjectCommand({ Bucket: originals, Key: testCase.key, Body: await testCase.bytes() }));
+  for (const testCase of CASES)
+    await client.send(new PutObjectCommand({ Bucket: originals, Key: testCase.key, Body: await testCase.bytes() }));
   await pipeline.idle();
 });
 
@@ -73,7 +94,9 @@ afterAll(async () => {
 
 describe('bad and unusual inputs through the local pipeline', () => {
   it('uses an over-limit case that really is over the byte limit', async () => {
-    expect((await client.send(new HeadObjectCommand({ Bucket: originals, Key: 'matrix/too-big.jpg' }))).ContentLength).toBeGreaterThan(MAX_INPUT_BYTES);
+    expect((await client.send(new HeadObjectCommand({ Bucket: originals, Key: 'matrix/too-big.jpg' }))).ContentLength).toBeGreaterThan(
+      MAX_INPUT_BYTES,
+    );
   });
 
   it.each(CASES.map((testCase) => [testCase.name, testCase] as const))('%s', async (_, testCase) => {
@@ -83,20 +106,26 @@ describe('bad and unusual inputs through the local pipeline', () => {
     if ('thumbnail' in testCase.expect) {
       expect(head).toBeDefined();
       expect(failures).toEqual([]);
-      const object = await client.send(new (await import('@aws-sdk/client-s3')).GetObjectCommand({ Bucket: thumbnails, Key: thumbnailKey }));
+      const object = await client.send(
+        new (await import('@aws-sdk/client-s3')).GetObjectCommand({ Bucket: thumbnails, Key: thumbnailKey }),
+      );
       const metadata = await sharp(await object.Body!.transformToByteArray()).metadata();
       expect([metadata.width, metadata.height]).toEqual(testCase.expect.thumbnail);
     } else {
       expect(head).toBeUndefined();
       // Recorded once, as permanent, by the handler itself: not retried.
-      expect(failures.map((record) => [record.requestContext.condition, record.responsePayload.errorType])).toEqual([['PermanentFailure', testCase.expect.refused]]);
+      expect(failures.map((record) => [record.requestContext.condition, record.responsePayload.errorType])).toEqual([
+        ['PermanentFailure', testCase.expect.refused],
+      ]);
       expect(failures[0]?.responsePayload.errorMessage.length).toBeGreaterThan(10);
     }
   });
 
   it('wrote nothing but the expected thumbnails', async () => {
     const listed = await client.send(new ListObjectsV2Command({ Bucket: thumbnails, Prefix: 'matrix/' }));
-    const expected = CASES.filter((testCase) => 'thumbnail' in testCase.expect).map((testCase) => planThumbnailKeys(testCase.key, [100])[0]?.key);
+    const expected = CASES.filter((testCase) => 'thumbnail' in testCase.expect).map(
+      (testCase) => planThumbnailKeys(testCase.key, [100])[0]?.key,
+    );
     expect((listed.Contents ?? []).map((object) => object.Key).sort()).toEqual(expected.sort());
   });
 
@@ -115,7 +144,14 @@ describe('bad and unusual inputs through the local pipeline', () => {
     await pipeline.idle();
     // The created event arrives late, after the delete (S3 does not order deliveries).
     const late = s3EventRecord(
-      { eventName: 'ObjectCreated:Put', bucket: originals, key, eTag: put.ETag?.replace(/"/g, ''), size: 1, sequencer: new SequencerClock(() => 1n).next() },
+      {
+        eventName: 'ObjectCreated:Put',
+        bucket: originals,
+        key,
+        eTag: put.ETag?.replace(/"/g, ''),
+        size: 1,
+        sequencer: new SequencerClock(() => 1n).next(),
+      },
       { region: pipeline.model.region, time: new Date(), requestId: 'LATE', configurationId: 'late' },
     );
     const result = await pipeline.invokeAsync('thumbnail', { Records: [late] });

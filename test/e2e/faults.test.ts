@@ -1,4 +1,4 @@
-import { ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { planThumbnailKeys } from '../../handlers/thumbnail/keys';
 import { photoJpeg } from '../../scripts/lib/samples';
@@ -19,8 +19,11 @@ beforeAll(async () => {
   );
   ({ pipeline, client } = session);
   const { originals } = session;
-  await mapLimit(Array.from({ length: COUNT }, (_, i) => i), 4, async (i) =>
-    client.send(new PutObjectCommand({ Bucket: originals, Key: `faulty/${i} photo.jpg`, Body: await photoJpeg(480, 360, { seed: i }) })),
+  await mapLimit(
+    Array.from({ length: COUNT }, (_, i) => i),
+    4,
+    async (i) =>
+      client.send(new PutObjectCommand({ Bucket: originals, Key: `faulty/${i} photo.jpg`, Body: await photoJpeg(480, 360, { seed: i }) })),
   );
   await pipeline.idle();
 }, 600_000);
@@ -32,7 +35,9 @@ afterAll(async () => {
 describe('S3 answering 500, 503, SlowDown or stalling for a share of requests', () => {
   it('injected every kind of fault', () => {
     const { faults, requests } = pipeline.faults!.stats;
-    console.log(`faults injected into ${Object.values(faults).reduce((a, b) => a + b, 0)} of ${requests} S3 requests: ${JSON.stringify(faults)}`);
+    console.log(
+      `faults injected into ${Object.values(faults).reduce((a, b) => a + b, 0)} of ${requests} S3 requests: ${JSON.stringify(faults)}`,
+    );
     for (const count of Object.values(faults)) expect(count).toBeGreaterThan(0);
   });
 

@@ -39,7 +39,9 @@ describe('hostile uploads through the packaged function', () => {
       expect(head?.ContentLength).toBeGreaterThan(0);
     } else {
       expect(head).toBeUndefined();
-      expect(failures.map((record) => [record.requestContext.condition, record.responsePayload.errorType])).toEqual([['PermanentFailure', hostile.expect.refused]]);
+      expect(failures.map((record) => [record.requestContext.condition, record.responsePayload.errorType])).toEqual([
+        ['PermanentFailure', hostile.expect.refused],
+      ]);
       if (hostile.expect.limit) expect(failures[0]?.responsePayload.errorMessage).toContain(`over the ${hostile.expect.limit} limit`);
     }
   });

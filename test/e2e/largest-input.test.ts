@@ -5,7 +5,7 @@ import { grainJpeg } from '../../scripts/lib/samples';
 import { startLocalStack } from '../support/local-stack';
 
 describe('the largest input the default limits accept', () => {
-  it('is thumbnailed within the function\'s configured memory (peak printed)', async () => {
+  it("is thumbnailed within the function's configured memory (peak printed)", async () => {
     const side = Math.floor(Math.sqrt(DEFAULT_CONFIG.thumbnail.maxInputPixels));
     const jpeg = await grainJpeg(side, side);
     expect(side * side).toBeLessThanOrEqual(DEFAULT_CONFIG.thumbnail.maxInputPixels);
@@ -20,13 +20,15 @@ describe('the largest input the default limits accept', () => {
       const [delivery] = pipeline.deliveries;
       const memoryMB = pipeline.functionModel('thumbnail').memoryMB;
       console.log(
-        `largest input: ${side}x${side} (${(side * side / 1e6).toFixed(0)} MP), ${(jpeg.length / 1048576).toFixed(1)} MiB -> ` +
+        `largest input: ${side}x${side} (${((side * side) / 1e6).toFixed(0)} MP), ${(jpeg.length / 1048576).toFixed(1)} MiB -> ` +
           `peak ${delivery?.result.report?.maxMemoryMB} MB of ${memoryMB} MB, ${delivery?.result.report?.durationMs.toFixed(0)} ms`,
       );
       expect(delivery?.result).toMatchObject({ ok: true, attempts: 1 });
       expect(delivery?.result.report?.maxMemoryMB).toBeLessThan(memoryMB);
       const thumbnails = pipeline.functionVariable('thumbnail', 'THUMBNAIL_BUCKET');
-      expect((await client.send(new HeadObjectCommand({ Bucket: thumbnails, Key: 'huge/largest-thumbnail.jpg' }))).ContentType).toBe('image/jpeg');
+      expect((await client.send(new HeadObjectCommand({ Bucket: thumbnails, Key: 'huge/largest-thumbnail.jpg' }))).ContentType).toBe(
+        'image/jpeg',
+      );
     } finally {
       client.destroy();
       await pipeline.close();

@@ -1,4 +1,4 @@
-import { ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { photoJpeg } from '../../scripts/lib/samples';
 import { mapLimit } from '../../scripts/local';
@@ -31,12 +31,16 @@ beforeAll(async () => {
   const bodies = await Promise.all(Array.from({ length: 50 }, (_, i) => photoJpeg(640, 480, { seed: i })));
   const { originals } = session;
   const started = performance.now();
-  await mapLimit(Array.from({ length: UPLOADS }, (_, i) => i), UPLOAD_CONCURRENCY, (i) =>
-    client.send(new PutObjectCommand({ Bucket: originals, Key: `load/${i % 20}/image ${i}.jpg`, Body: bodies[i % bodies.length] })),
+  await mapLimit(
+    Array.from({ length: UPLOADS }, (_, i) => i),
+    UPLOAD_CONCURRENCY,
+    (i) => client.send(new PutObjectCommand({ Bucket: originals, Key: `load/${i % 20}/image ${i}.jpg`, Body: bodies[i % bodies.length] })),
   );
   await pipeline.idle();
   seconds = (performance.now() - started) / 1000;
-  console.log(`load: ${UPLOADS} uploads -> thumbnails in ${seconds.toFixed(1)} s: ${(UPLOADS / seconds).toFixed(1)} thumbnails/s (4 environments, 10% duplicate deliveries)`);
+  console.log(
+    `load: ${UPLOADS} uploads -> thumbnails in ${seconds.toFixed(1)} s: ${(UPLOADS / seconds).toFixed(1)} thumbnails/s (4 environments, 10% duplicate deliveries)`,
+  );
 }, 900_000);
 
 afterAll(async () => {
@@ -52,7 +56,9 @@ describe(`load: ${UPLOADS} uploads through the local runner`, () => {
 
   it('wrote each thumbnail once, although some events were delivered twice', () => {
     const duplicates = pipeline.deliveries.filter((delivery) => delivery.duplicate).length;
-    const written = pipeline.deliveries.flatMap((delivery) => jsonLogLines(delivery.result.report)).filter((line) => line['message'] === 'thumbnail written');
+    const written = pipeline.deliveries
+      .flatMap((delivery) => jsonLogLines(delivery.result.report))
+      .filter((line) => line['message'] === 'thumbnail written');
     expect(duplicates).toBeGreaterThan(0);
     expect(written).toHaveLength(UPLOADS);
   });

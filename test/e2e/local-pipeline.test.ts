@@ -1,4 +1,4 @@
-import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { planThumbnailKeys } from '../../handlers/thumbnail/keys';
@@ -40,7 +40,16 @@ async function thumbnailKeys(): Promise<string[]> {
 }
 
 beforeAll(async () => {
-  session = await openLocalStack({}, { duplicateRate: 0.5, random: (() => { let i = 0; return () => (i++ % 2) * 0.9; })() });
+  session = await openLocalStack(
+    {},
+    {
+      duplicateRate: 0.5,
+      random: (() => {
+        let i = 0;
+        return () => (i++ % 2) * 0.9;
+      })(),
+    },
+  );
   ({ pipeline, client, originals, thumbnails } = session);
 });
 
@@ -64,7 +73,9 @@ describe('the local pipeline, end to end', () => {
     const duplicates = pipeline.deliveries.filter((delivery) => delivery.duplicate);
     expect(duplicates.length).toBeGreaterThan(0);
     for (const duplicate of duplicates) expect(duplicate.result.ok).toBe(true);
-    const written = pipeline.deliveries.flatMap((d) => jsonLogLines(d.result.report)).filter((line) => line['message'] === 'thumbnail written');
+    const written = pipeline.deliveries
+      .flatMap((d) => jsonLogLines(d.result.report))
+      .filter((line) => line['message'] === 'thumbnail written');
     expect(written).toHaveLength(AWKWARD_KEYS.length);
   });
 
@@ -76,9 +87,14 @@ describe('the local pipeline, end to end', () => {
     expect([metadata.width, metadata.height, metadata.orientation]).toEqual([100, 133, undefined]);
   });
 
-  it('ignores a .png and a .JPG, as the stack\'s case-sensitive .jpg suffix filter says', async () => {
+  it("ignores a .png and a .JPG, as the stack's case-sensitive .jpg suffix filter says", async () => {
     const before = pipeline.deliveries.length;
-    await upload('ignored/picture.png', await sharp(await photoJpeg(50, 50)).png().toBuffer());
+    await upload(
+      'ignored/picture.png',
+      await sharp(await photoJpeg(50, 50))
+        .png()
+        .toBuffer(),
+    );
     await upload('ignored/SHOUTING.JPG', await photoJpeg(50, 50));
     await pipeline.idle();
     expect(pipeline.deliveries.length).toBe(before);
@@ -120,14 +136,17 @@ describe('a function that keeps failing', () => {
 
   beforeAll(async () => {
     // The function's S3 endpoint is a closed port: every attempt throws a transient error.
-    broken = await startLocalStack({}, { environmentOverrides: { thumbnail: { AWS_ENDPOINT_URL_S3: 'http://127.0.0.1:9', AWS_MAX_ATTEMPTS: '1' } } });
+    broken = await startLocalStack(
+      {},
+      { environmentOverrides: { thumbnail: { AWS_ENDPOINT_URL_S3: 'http://127.0.0.1:9', AWS_MAX_ATTEMPTS: '1' } } },
+    );
   });
 
   afterAll(async () => {
     await broken?.close();
   });
 
-  it('is retried twice (the stack\'s async config), then lands in the on-failure queue with the event and the error', async () => {
+  it("is retried twice (the stack's async config), then lands in the on-failure queue with the event and the error", async () => {
     const s3 = broken.s3Client();
     await s3.send(new PutObjectCommand({ Bucket: broken.buckets.triggering[0], Key: 'doomed.jpg', Body: await photoJpeg(100, 100) }));
     s3.destroy();

@@ -87,7 +87,21 @@ describe('make plan / deploy / destroy without prerequisites', () => {
 describe('make plan-summary', () => {
   it('prints the Markdown summary of a plan JSON', () => {
     const file = join(dir, 'plan.json');
-    writeFileSync(file, JSON.stringify({ format_version: '1.2', resource_changes: [{ address: 'aws_s3_bucket.b', mode: 'managed', type: 'aws_s3_bucket', name: 'b', change: { actions: ['delete'], before: {}, after: null } }] }));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        format_version: '1.2',
+        resource_changes: [
+          {
+            address: 'aws_s3_bucket.b',
+            mode: 'managed',
+            type: 'aws_s3_bucket',
+            name: 'b',
+            change: { actions: ['delete'], before: {}, after: null },
+          },
+        ],
+      }),
+    );
     const result = make('plan-summary', `PLAN=${file}`);
     expect(result.status).toBe(0);
     expect(result.stdout).toMatch(/> \[!WARNING\]/);
@@ -117,7 +131,15 @@ describe('make plan and make apply-plan with a terraform binary', () => {
     const fake = join(dir, 'fake-terraform');
     const planJson = JSON.stringify({
       format_version: '1.2',
-      resource_changes: [{ address: 'aws_s3_bucket.originals', mode: 'managed', type: 'aws_s3_bucket', name: 'originals', change: { actions: ['create'], before: null, after: {} } }],
+      resource_changes: [
+        {
+          address: 'aws_s3_bucket.originals',
+          mode: 'managed',
+          type: 'aws_s3_bucket',
+          name: 'originals',
+          change: { actions: ['create'], before: null, after: {} },
+        },
+      ],
     });
     writeFileSync(
       fake,
@@ -129,7 +151,8 @@ describe('make plan and make apply-plan with a terraform binary', () => {
         '  plan) for a in "$@"; do case "$a" in -out=*) echo binary > "${a#-out=}" ;; esac; done ;;',
         `  show) echo '${planJson}' ;;`,
         'esac',
-      ].join('\n') + '\n',
+        '',
+      ].join('\n'),
     );
     chmodSync(fake, 0o755);
     return { fake, log };
@@ -138,7 +161,11 @@ describe('make plan and make apply-plan with a terraform binary', () => {
 
   it('runs init, plan -out=tfplan and show -json in the stack folder, and writes plan.json and plan.md', () => {
     const { fake, log } = fakeTerraform();
-    const result = spawnSync('make', ['--no-print-directory', 'plan', `TF=${fake}`], { cwd: ROOT, encoding: 'utf8', env: withCredentials() });
+    const result = spawnSync('make', ['--no-print-directory', 'plan', `TF=${fake}`], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: withCredentials(),
+    });
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
     const calls = readFileSync(log, 'utf8').trim().split('\n');
@@ -151,7 +178,11 @@ describe('make plan and make apply-plan with a terraform binary', () => {
 
   it('applies exactly the saved plan', () => {
     const { fake, log } = fakeTerraform();
-    const result = spawnSync('make', ['--no-print-directory', 'apply-plan', `TF=${fake}`], { cwd: ROOT, encoding: 'utf8', env: withCredentials() });
+    const result = spawnSync('make', ['--no-print-directory', 'apply-plan', `TF=${fake}`], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: withCredentials(),
+    });
     expect(result.status).toBe(0);
     expect(readFileSync(log, 'utf8').trim().split('\n').slice(-3)).toEqual(['init -input=false', 'apply -input=false tfplan', 'output']);
   });

@@ -1,9 +1,9 @@
-import { DeleteObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { photoJpeg } from '../../scripts/lib/samples';
 import type { LocalPipeline } from '../../scripts/local/pipeline';
 import { jsonLogLines } from '../../scripts/local/reports';
-import { s3EventRecord, SequencerClock } from '../../scripts/local/s3-events';
+import { SequencerClock, s3EventRecord } from '../../scripts/local/s3-events';
 import { type LocalStackSession, openLocalStack } from '../support/local-stack';
 
 // Events are made by hand here (notifications off), so the tests decide their order and number.
@@ -25,7 +25,10 @@ async function remove(key: string) {
 }
 
 function deliver(event: { eventName: string; key: string; eTag?: string; size?: number; sequencer: string }) {
-  const record = s3EventRecord({ ...event, bucket: originals }, { region: pipeline.model.region, time: new Date(), requestId: 'TEST', configurationId: 'test' });
+  const record = s3EventRecord(
+    { ...event, bucket: originals },
+    { region: pipeline.model.region, time: new Date(), requestId: 'TEST', configurationId: 'test' },
+  );
   return pipeline.invokeAsync('thumbnail', { Records: [record] });
 }
 

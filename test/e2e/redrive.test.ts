@@ -14,7 +14,10 @@ describe('make redrive, locally', () => {
     const dataDir = tempDir('redrive-data');
 
     // 1. The function cannot reach S3: the upload ends in the failure queue after Lambda's retries.
-    const broken = await startLocalStack({}, { stackDir, dataDir, environmentOverrides: { thumbnail: { AWS_ENDPOINT_URL_S3: 'http://127.0.0.1:9', AWS_MAX_ATTEMPTS: '1' } } });
+    const broken = await startLocalStack(
+      {},
+      { stackDir, dataDir, environmentOverrides: { thumbnail: { AWS_ENDPOINT_URL_S3: 'http://127.0.0.1:9', AWS_MAX_ATTEMPTS: '1' } } },
+    );
     const originals = broken.buckets.triggering[0] as string;
     const queue = broken.model.queues[0]?.name ?? '';
     const uploader = broken.s3Client();
@@ -28,16 +31,23 @@ describe('make redrive, locally', () => {
     const fixed = await startLocalStack({}, { stackDir, dataDir, reset: false, notifications: false });
     const sqs = new SQSClient({ endpoint: fixed.sqs.endpoint, region: fixed.model.region, credentials: LOCAL_CREDENTIALS });
     const outcomes: Promise<boolean>[] = [];
-    const report = await redrive(sqs, queueUrl(fixed.endpoints, queue), async (event) => void outcomes.push(fixed.invokeAsync('thumbnail', event).then((r) => r.ok)), {
-      dryRun: false,
-      limit: Infinity,
-    });
+    const report = await redrive(
+      sqs,
+      queueUrl(fixed.endpoints, queue),
+      async (event) => void outcomes.push(fixed.invokeAsync('thumbnail', event).then((r) => r.ok)),
+      {
+        dryRun: false,
+        limit: Infinity,
+      },
+    );
     await fixed.idle();
     expect(report.replayed.map((r) => [r.key, r.errorType])).toEqual([['later/photo one.jpg', 'TransientStorageError']]);
     expect(await Promise.all(outcomes)).toEqual([true]);
     const checker = fixed.s3Client();
     const thumbnails = fixed.functionVariable('thumbnail', 'THUMBNAIL_BUCKET');
-    expect((await checker.send(new HeadObjectCommand({ Bucket: thumbnails, Key: 'later/photo one-thumbnail.jpg' }))).ContentType).toBe('image/jpeg');
+    expect((await checker.send(new HeadObjectCommand({ Bucket: thumbnails, Key: 'later/photo one-thumbnail.jpg' }))).ContentType).toBe(
+      'image/jpeg',
+    );
     expect(fixed.sqs.messages(queue)).toEqual([]);
     checker.destroy();
     sqs.destroy();

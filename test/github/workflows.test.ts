@@ -6,7 +6,9 @@ import { parse } from 'yaml';
 import { ROOT } from '../../lib/paths';
 
 const dir = join(ROOT, '.github', 'workflows');
-const files = readdirSync(dir).filter((file) => /\.ya?ml$/.test(file)).sort();
+const files = readdirSync(dir)
+  .filter((file) => /\.ya?ml$/.test(file))
+  .sort();
 const source = (file: string) => readFileSync(join(dir, file), 'utf8');
 
 interface Step {
@@ -20,7 +22,8 @@ interface Job {
   environment?: string;
   needs?: string | string[];
 }
-const workflow = (file: string) => parse(source(file)) as { on: Record<string, unknown>; permissions?: Record<string, string>; jobs: Record<string, Job> };
+const workflow = (file: string) =>
+  parse(source(file)) as { on: Record<string, unknown>; permissions?: Record<string, string>; jobs: Record<string, Job> };
 const steps = (file: string) => Object.values(workflow(file).jobs).flatMap((job) => job.steps);
 
 describe('GitHub Actions workflows', () => {
@@ -33,7 +36,9 @@ describe('GitHub Actions workflows', () => {
   });
 
   it('rejects a broken workflow, so the check can fail', () => {
-    expect(validateWorkflow('on: push\njobs:\n  x:\n    runs-on: ubuntu-24.04\n    steps: "not a list"\n').errors.length).toBeGreaterThan(0);
+    expect(validateWorkflow('on: push\njobs:\n  x:\n    runs-on: ubuntu-24.04\n    steps: "not a list"\n').errors.length).toBeGreaterThan(
+      0,
+    );
   });
 
   it('ci: installs and runs make test on pushes and pull requests, read-only', () => {
@@ -49,7 +54,9 @@ describe('GitHub Actions workflows', () => {
     const runs = steps('plan.yml').map((step) => step.run ?? step.uses ?? '');
     expect(runs).toContain('make layer zip synth');
     expect(runs.some((run) => run.startsWith('hashicorp/setup-terraform@'))).toBe(true);
-    expect(steps('plan.yml').find((step) => step.uses?.startsWith('aws-actions/configure-aws-credentials@'))?.with).toMatchObject({ 'role-to-assume': expect.any(String) });
+    expect(steps('plan.yml').find((step) => step.uses?.startsWith('aws-actions/configure-aws-credentials@'))?.with).toMatchObject({
+      'role-to-assume': expect.any(String),
+    });
     expect(runs).toContain('make plan ENV=${{ matrix.env }}');
     expect(runs.some((run) => run.startsWith('actions/upload-artifact@'))).toBe(true);
     const comment = steps('plan.yml').find((step) => step.uses?.startsWith('actions/github-script@'));

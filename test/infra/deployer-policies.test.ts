@@ -5,7 +5,13 @@ import { deployerApplyPolicy, deployerPlanPolicy, githubOidcTrustPolicy } from '
 import type { PolicyDocument, PolicyStatement } from '../../infra/policies';
 
 const ACCOUNT = '111122223333';
-const scope = { namePrefix: 'thumbnails-prod', region: 'eu-west-1', accountId: ACCOUNT, stateBucket: 'acme-tfstate', stateKey: 'thumbnails/prod.tfstate' };
+const scope = {
+  namePrefix: 'thumbnails-prod',
+  region: 'eu-west-1',
+  accountId: ACCOUNT,
+  stateBucket: 'acme-tfstate',
+  stateKey: 'thumbnails/prod.tfstate',
+};
 const CI = `arn:aws:sts::${ACCOUNT}:assumed-role/github-deployer/run-1`;
 
 async function decide(policy: PolicyDocument, action: string, resource: string, context: Record<string, string> = {}) {
@@ -30,7 +36,8 @@ const alarm = `arn:aws:cloudwatch:eu-west-1:${ACCOUNT}:alarm:thumbnails-prod-thu
 const logGroup = `arn:aws:logs:eu-west-1:${ACCOUNT}:log-group:/aws/lambda/thumbnails-prod-thumbnail`;
 
 type Row = readonly [string, string, string, 'Allowed' | 'Denied', Record<string, string>?];
-const asCases = (rows: readonly Row[]) => rows.map(([what, action, resource, expected, context]) => ({ what, action, resource, expected, context: context ?? {} }));
+const asCases = (rows: readonly Row[]) =>
+  rows.map(([what, action, resource, expected, context]) => ({ what, action, resource, expected, context: context ?? {} }));
 
 const PLAN_ROWS: Row[] = [
   ['reads a bucket policy', 's3:GetBucketPolicy', bucket, 'Allowed'],
@@ -48,8 +55,13 @@ const PLAN_ROWS: Row[] = [
   ['changes a role policy', 'iam:PutRolePolicy', role, 'Denied'],
   ['deletes the queue', 'sqs:DeleteQueue', queue, 'Denied'],
   ['reads uploaded images', 's3:GetObject', `${bucket}/photo.jpg`, 'Denied'],
-  ['reads another project\'s bucket', 's3:GetBucketPolicy', 'arn:aws:s3:::payroll-data', 'Denied'],
-  ['reads the dev environment\'s function', 'lambda:GetFunction', `arn:aws:lambda:eu-west-1:${ACCOUNT}:function:thumbnails-dev-thumbnail`, 'Denied'],
+  ["reads another project's bucket", 's3:GetBucketPolicy', 'arn:aws:s3:::payroll-data', 'Denied'],
+  [
+    "reads the dev environment's function",
+    'lambda:GetFunction',
+    `arn:aws:lambda:eu-west-1:${ACCOUNT}:function:thumbnails-dev-thumbnail`,
+    'Denied',
+  ],
 ];
 
 const APPLY_ROWS: Row[] = [
@@ -62,13 +74,19 @@ const APPLY_ROWS: Row[] = [
   ['passes a stack role to Lambda', 'iam:PassRole', role, 'Allowed', { 'iam:PassedToService': 'lambda.amazonaws.com' }],
   ['writes the state', 's3:PutObject', 'arn:aws:s3:::acme-tfstate/thumbnails/prod.tfstate', 'Allowed'],
   ['passes a stack role to EC2', 'iam:PassRole', role, 'Denied', { 'iam:PassedToService': 'ec2.amazonaws.com' }],
-  ['passes another role to Lambda', 'iam:PassRole', `arn:aws:iam::${ACCOUNT}:role/admin`, 'Denied', { 'iam:PassedToService': 'lambda.amazonaws.com' }],
+  [
+    'passes another role to Lambda',
+    'iam:PassRole',
+    `arn:aws:iam::${ACCOUNT}:role/admin`,
+    'Denied',
+    { 'iam:PassedToService': 'lambda.amazonaws.com' },
+  ],
   ['attaches a managed policy to a stack role', 'iam:AttachRolePolicy', role, 'Denied'],
   ['creates a user', 'iam:CreateUser', `arn:aws:iam::${ACCOUNT}:user/backdoor`, 'Denied'],
   ['creates a bucket outside the prefix', 's3:CreateBucket', 'arn:aws:s3:::anything-else', 'Denied'],
   ['invokes the function', 'lambda:InvokeFunction', fn, 'Denied'],
   ['reads uploaded images', 's3:GetObject', `${bucket}/photo.jpg`, 'Denied'],
-  ['deletes another project\'s function', 'lambda:DeleteFunction', `arn:aws:lambda:eu-west-1:${ACCOUNT}:function:billing`, 'Denied'],
+  ["deletes another project's function", 'lambda:DeleteFunction', `arn:aws:lambda:eu-west-1:${ACCOUNT}:function:billing`, 'Denied'],
 ];
 
 describe('deployer plan policy (terraform plan: read-only)', () => {
@@ -110,13 +128,14 @@ describe('deployer policies', () => {
   ] as const)('the %s rows notice service-wide actions', async (_, rows, build) => {
     const loosened = widen(build(scope));
     const changed = [];
-    for (const { what, action, resource, expected, context } of asCases(rows)) if ((await decide(loosened, action, resource, context)) !== expected) changed.push(what);
+    for (const { what, action, resource, expected, context } of asCases(rows))
+      if ((await decide(loosened, action, resource, context)) !== expected) changed.push(what);
     expect(changed).not.toEqual([]);
   });
 });
 
 describe('githubOidcTrustPolicy', () => {
-  it('trusts only GitHub\'s OIDC provider, for this repository, in one context, with STS as audience', () => {
+  it("trusts only GitHub's OIDC provider, for this repository, in one context, with STS as audience", () => {
     expect(githubOidcTrustPolicy(ACCOUNT, 'acme/thumbnails', 'environment:production').Statement).toEqual([
       {
         Sid: 'GitHubActionsOfThisRepository',

@@ -14,13 +14,24 @@ describe('resolveEnvironments', () => {
     const environments = resolveEnvironments();
     expect([...environments.keys()]).toEqual(['dev', 'prod', 'localstack']);
     expect(environments.get('dev')).toMatchObject({ environment: 'dev', namePrefix: 'thumbnails-dev', forceDestroyBuckets: true });
-    expect(environments.get('prod')).toMatchObject({ environment: 'prod', namePrefix: 'thumbnails-prod', forceDestroyBuckets: false, logRetentionDays: 365 });
+    expect(environments.get('prod')).toMatchObject({
+      environment: 'prod',
+      namePrefix: 'thumbnails-prod',
+      forceDestroyBuckets: false,
+      logRetentionDays: 365,
+    });
     expect(environments.get('localstack')).toMatchObject({ endpoint: 'http://localhost:4566' });
   });
 
   it('adjusts a built-in environment and adds new ones from the file', () => {
-    const environments = resolveEnvironments({ prod: { region: 'eu-west-1', thumbnail: { memoryMB: 2048 } }, staging: { logRetentionDays: 60 } });
-    expect(environments.get('prod')).toMatchObject({ region: 'eu-west-1', thumbnail: { memoryMB: 2048, widths: [100], reservedConcurrency: 50 } });
+    const environments = resolveEnvironments({
+      prod: { region: 'eu-west-1', thumbnail: { memoryMB: 2048 } },
+      staging: { logRetentionDays: 60 },
+    });
+    expect(environments.get('prod')).toMatchObject({
+      region: 'eu-west-1',
+      thumbnail: { memoryMB: 2048, widths: [100], reservedConcurrency: 50 },
+    });
     expect(environments.get('staging')).toMatchObject({ environment: 'staging', namePrefix: 'thumbnails-staging', logRetentionDays: 60 });
   });
 

@@ -22,6 +22,8 @@ describe('readJsonFile', () => {
   it('names a file that is not JSON', () => {
     const path = join(dir, 'bad.json');
     writeFileSync(path, '{"a": ');
-    expect(() => readJsonFile(path, { missingHint: 'unused' })).toThrow(new RegExp(`^${path.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} is not valid JSON: `));
+    expect(() => readJsonFile(path, { missingHint: 'unused' })).toThrow(
+      new RegExp(`^${path.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} is not valid JSON: `),
+    );
   });
 });

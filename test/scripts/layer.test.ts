@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BUDGETS, LAMBDA_LIMITS } from '../../scripts/lib/budgets';
 import { ROOT } from '../../lib/paths';
 import { isPrunable, LAYER_PREFIX, projectSharpVersion, REQUIRED_PACKAGES } from '../../scripts/layer';
+import { BUDGETS, LAMBDA_LIMITS } from '../../scripts/lib/budgets';
 import { artifacts } from '../support/artifacts';
 import { listZip, S_IFLNK, S_IFMT, type ZipEntryInfo } from '../support/zip-entries';
 

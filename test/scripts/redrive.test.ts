@@ -1,12 +1,16 @@
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { startLocalSqs, type LocalSqs } from '../../scripts/local/sqs-server';
+import { type LocalSqs, startLocalSqs } from '../../scripts/local/sqs-server';
 import { redrive, summarize } from '../../scripts/redrive';
 import { s3Event } from '../support/events';
 import { tempDir } from '../support/tmp';
 
 const record = (key: string, errorType: string, condition = 'RetriesExhausted') =>
-  JSON.stringify({ requestContext: { condition }, requestPayload: s3Event({ bucket: 'b', key }), responsePayload: { errorType, errorMessage: 'x' } });
+  JSON.stringify({
+    requestContext: { condition },
+    requestPayload: s3Event({ bucket: 'b', key }),
+    responsePayload: { errorType, errorMessage: 'x' },
+  });
 
 describe('summarize', () => {
   it('reads the event, the error and the key from a failure record', () => {
@@ -22,7 +26,9 @@ describe('summarize', () => {
     // The handler refuses the event before it knows a key, so the record carries none of its own.
     const body = JSON.stringify({
       requestContext: { condition: 'PermanentFailure' },
-      requestPayload: { Records: [{ eventName: 'ObjectCreated:Put', s3: { bucket: { name: 'b' }, object: { key: 'bad%E0%A4%A.jpg', sequencer: '0A' } } }] },
+      requestPayload: {
+        Records: [{ eventName: 'ObjectCreated:Put', s3: { bucket: { name: 'b' }, object: { key: 'bad%E0%A4%A.jpg', sequencer: '0A' } } }],
+      },
       responsePayload: { errorType: 'InvalidEventError', errorMessage: 'x' },
     });
     expect(summarize(body)).toMatchObject({ errorType: 'InvalidEventError', key: 'bad%E0%A4%A.jpg' });
@@ -48,7 +54,12 @@ describe('redrive', () => {
       await sqs.close();
     });
     // b.jpg's event was delivered twice, and both deliveries were recorded.
-    for (const body of [record('a.jpg', 'TransientStorageError'), record('b.jpg', 'UnsupportedFormatError', 'PermanentFailure'), 'garbage', record('b.jpg', 'UnsupportedFormatError', 'PermanentFailure')]) {
+    for (const body of [
+      record('a.jpg', 'TransientStorageError'),
+      record('b.jpg', 'UnsupportedFormatError', 'PermanentFailure'),
+      'garbage',
+      record('b.jpg', 'UnsupportedFormatError', 'PermanentFailure'),
+    ]) {
       await client.send(new SendMessageCommand({ QueueUrl: url, MessageBody: body }));
     }
   });
@@ -73,7 +84,11 @@ describe('redrive', () => {
   it('replays each recorded event once, removes its records once accepted, and leaves what it cannot read', async () => {
     const replayed: unknown[] = [];
     const progress: number[] = [];
-    const report = await redrive(client, url, async (event) => void replayed.push(event), { dryRun: false, limit: Infinity, onProgress: (done) => progress.push(done) });
+    const report = await redrive(client, url, async (event) => void replayed.push(event), {
+      dryRun: false,
+      limit: Infinity,
+      onProgress: (done) => progress.push(done),
+    });
     expect(report.replayed.map((r) => r.key)).toEqual(['a.jpg', 'b.jpg']);
     expect(replayed).toEqual([s3Event({ bucket: 'b', key: 'a.jpg' }), s3Event({ bucket: 'b', key: 'b.jpg' })]);
     expect(report.duplicates).toBe(1);
@@ -82,9 +97,14 @@ describe('redrive', () => {
   });
 
   it('keeps a record whose replay is refused', async () => {
-    const report = await redrive(client, url, async () => {
-      throw new Error('throttled');
-    }, { dryRun: false, limit: Infinity });
+    const report = await redrive(
+      client,
+      url,
+      async () => {
+        throw new Error('throttled');
+      },
+      { dryRun: false, limit: Infinity },
+    );
     expect(report.failedToReplay).toBe(3);
     expect(sqs.messages('failures')).toHaveLength(4);
   });

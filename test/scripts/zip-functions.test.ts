@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { BUDGETS, LAMBDA_LIMITS } from '../../scripts/lib/budgets';
 import { listHandlers } from '../../lib/handlers';
+import { BUDGETS, LAMBDA_LIMITS } from '../../scripts/lib/budgets';
 import { unzippedBytes } from '../../scripts/lib/zip';
 import { artifacts } from '../support/artifacts';
 import { listZip } from '../support/zip-entries';
@@ -11,13 +11,16 @@ describe('function zips', () => {
     expect(listHandlers().map((handler) => handler.name)).toEqual(['calculator', 'thumbnail']);
   });
 
-  it.each(listHandlers().map((handler) => handler.name))('%s.zip holds only the bundle (no source map, no node_modules) within budget', async (name) => {
-    const zip = readFileSync(artifacts.functionZip(name));
-    expect((await listZip(zip)).map((entry) => entry.name)).toEqual(['index.js']);
-    expect(zip.byteLength).toBeLessThanOrEqual(BUDGETS.functionZipBytes);
-  });
+  it.each(listHandlers().map((handler) => handler.name))(
+    '%s.zip holds only the bundle (no source map, no node_modules) within budget',
+    async (name) => {
+      const zip = readFileSync(artifacts.functionZip(name));
+      expect((await listZip(zip)).map((entry) => entry.name)).toEqual(['index.js']);
+      expect(zip.byteLength).toBeLessThanOrEqual(BUDGETS.functionZipBytes);
+    },
+  );
 
-  it('fits with the sharp layer in Lambda\'s 250 MB unzipped limit', () => {
+  it("fits with the sharp layer in Lambda's 250 MB unzipped limit", () => {
     const total = unzippedBytes(readFileSync(artifacts.functionZip('thumbnail'))) + unzippedBytes(readFileSync(artifacts.layerZip()));
     expect(total).toBeLessThanOrEqual(LAMBDA_LIMITS.unzippedBytes);
   });

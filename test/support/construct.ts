@@ -2,9 +2,9 @@
 
 import { Testing } from 'cdktf';
 import type { Construct } from 'constructs';
+import { type ResourceEntry, resourcesOfType, type TerraformJson } from '../../scripts/lib/terraform-json';
 import { fakeArtifacts } from './stack';
 import { tempDir } from './tmp';
-import { resourcesOfType, type ResourceEntry, type TerraformJson } from '../../scripts/lib/terraform-json';
 
 export interface SynthesizedScope {
   /** The JSON text, for Testing.toHaveResourceWithProperties. */
@@ -33,5 +33,5 @@ export function synthConstruct(build: (scope: Construct) => void): SynthesizedSc
 /** How one resource refers to another's attribute in synthesized JSON. */
 export const refTo = (resource: ResourceEntry, attribute: string) => `\${${resource.address}.${attribute}}`;
 
-/** A stand-in built zip (a real file: TerraformAsset reads it): constructs only need its path and hash. */
-export const ZIP = fakeArtifacts(tempDir('construct-zips')).sharpLayer;
+/** A stand-in built zip (a real file: TerraformAsset reads it), removed after the test file: constructs only need its path and hash. */
+export const stubZip = () => fakeArtifacts(tempDir('construct-zips')).sharpLayer;

@@ -19,7 +19,10 @@ export function synthRealStack(configOverrides: Record<string, unknown> = {}): s
   return join(outdir, 'stacks', stackName('dev'));
 }
 
-export async function startLocalStack(configOverrides: Record<string, unknown> = {}, options: Partial<LocalPipelineOptions> = {}): Promise<LocalPipeline> {
+export async function startLocalStack(
+  configOverrides: Record<string, unknown> = {},
+  options: Partial<LocalPipelineOptions> = {},
+): Promise<LocalPipeline> {
   return LocalPipeline.start({
     stackDir: options.stackDir ?? synthRealStack(configOverrides),
     dataDir: options.dataDir ?? tempDir('local-data'),
@@ -43,7 +46,10 @@ export interface LocalStackSession {
   close(): Promise<void>;
 }
 
-export async function openLocalStack(configOverrides: Record<string, unknown> = {}, options: Partial<LocalPipelineOptions> = {}): Promise<LocalStackSession> {
+export async function openLocalStack(
+  configOverrides: Record<string, unknown> = {},
+  options: Partial<LocalPipelineOptions> = {},
+): Promise<LocalStackSession> {
   const pipeline = await startLocalStack(configOverrides, options);
   const client = pipeline.s3Client();
   return {

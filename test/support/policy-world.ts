@@ -6,9 +6,9 @@
 
 import { anonymousPrincipal, runSimulation } from '@cloud-copilot/iam-simulate';
 import { ENV } from '../../handlers/thumbnail/constants';
-import { policy, type PolicyDocument, type PolicyStatement } from '../../infra/policies';
-import { parseReference, referenceAddress, resolveReferences } from '../../scripts/lib/terraform-refs';
+import { type PolicyDocument, type PolicyStatement, policy } from '../../infra/policies';
 import { resourcesOfType, type TerraformJson } from '../../scripts/lib/terraform-json';
+import { parseReference, referenceAddress, resolveReferences } from '../../scripts/lib/terraform-refs';
 import { localResolver, readStackModel } from '../../scripts/local/stack-model';
 
 export const ACCOUNT = '111122223333';
@@ -53,21 +53,24 @@ export function permissionStatement(body: Record<string, unknown>, functionArn: 
 
 export function deployedWorld(json: TerraformJson): World {
   const model = readStackModel(json);
-  const resolve = (value: string) => resolveReferences(value, localResolver(model, { accountId: ACCOUNT, sqsEndpoint: 'https://sqs.example' }));
+  const resolve = (value: string) =>
+    resolveReferences(value, localResolver(model, { accountId: ACCOUNT, sqsEndpoint: 'https://sqs.example' }));
   const parse = (value: unknown) => JSON.parse(resolve(String(value))) as PolicyDocument;
   const roleArn = (name: string) => `arn:aws:iam::${ACCOUNT}:role/${name}`;
 
   const identityPolicies = new Map<string, PolicyDocument[]>();
   const resourcePolicies = new Map<string, PolicyDocument>();
   const roleNames = [...model.roles.values()];
-  for (const { body } of resourcesOfType(json, 'aws_iam_role')) resourcePolicies.set(roleArn(String(body['name'])), parse(body['assume_role_policy']));
+  for (const { body } of resourcesOfType(json, 'aws_iam_role'))
+    resourcePolicies.set(roleArn(String(body['name'])), parse(body['assume_role_policy']));
   for (const { body } of resourcesOfType(json, 'aws_iam_role_policy')) {
     const reference = parseReference(String(body['role']));
     const role = reference ? model.roles.get(referenceAddress(reference)) : undefined;
     if (!role) throw new Error(`policy for an unknown role: ${String(body['role'])}`);
     identityPolicies.set(roleArn(role), [...(identityPolicies.get(roleArn(role)) ?? []), parse(body['policy'])]);
   }
-  for (const { body } of resourcesOfType(json, 'aws_s3_bucket_policy')) resourcePolicies.set(`arn:aws:s3:::${resolve(String(body['bucket']))}`, parse(body['policy']));
+  for (const { body } of resourcesOfType(json, 'aws_s3_bucket_policy'))
+    resourcePolicies.set(`arn:aws:s3:::${resolve(String(body['bucket']))}`, parse(body['policy']));
   for (const { body } of resourcesOfType(json, 'aws_sqs_queue_policy')) {
     const url = resolve(String(body['queue_url']));
     resourcePolicies.set(`arn:aws:sqs:${model.region}:${ACCOUNT}:${url.split('/').pop()}`, parse(body['policy']));
@@ -75,7 +78,9 @@ export function deployedWorld(json: TerraformJson): World {
   for (const { body } of resourcesOfType(json, 'aws_lambda_permission')) {
     const functionArn = `arn:aws:lambda:${model.region}:${ACCOUNT}:function:${resolve(String(body['function_name']))}`;
     const existing = resourcePolicies.get(functionArn)?.Statement ?? [];
-    const resolvedBody = Object.fromEntries(Object.entries(body).map(([key, value]) => [key, typeof value === 'string' ? resolve(value) : value]));
+    const resolvedBody = Object.fromEntries(
+      Object.entries(body).map(([key, value]) => [key, typeof value === 'string' ? resolve(value) : value]),
+    );
     resourcePolicies.set(functionArn, policy(...existing, permissionStatement(resolvedBody, functionArn)));
   }
 
@@ -161,7 +166,8 @@ export async function decide(world: World, request: Request): Promise<Decision> 
     },
     {},
   );
-  if (result.resultType === 'error') throw new Error(`simulation error for ${request.action} on ${request.resource}: ${JSON.stringify(result.errors)}`);
+  if (result.resultType === 'error')
+    throw new Error(`simulation error for ${request.action} on ${request.resource}: ${JSON.stringify(result.errors)}`);
   return result.overallResult === 'Allowed' ? 'Allowed' : 'Denied';
 }
 

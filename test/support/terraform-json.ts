@@ -1,6 +1,6 @@
 /** Reading synthesized Terraform JSON (cdk.tf.json): resources by type and construct path, and references. */
 
-import { type ResourceEntry, resourcesOfType as entriesOfType, type TerraformJson } from '../../scripts/lib/terraform-json';
+import { resourcesOfType as entriesOfType, type ResourceEntry, type TerraformJson } from '../../scripts/lib/terraform-json';
 
 export type { TerraformJson };
 
@@ -27,4 +27,3 @@ export function resourceAt(json: TerraformJson, type: string, path: string): Fou
 
 /** The interpolation another resource uses to refer to `resource`'s attribute. */
 export const ref = (resource: FoundResource, attribute: string): string => `\${${resource.type}.${resource.name}.${attribute}}`;
-

@@ -51,20 +51,28 @@ async function loadModule(base) {
 
 async function loadHandler() {
   const dot = handlerSpec?.lastIndexOf('.') ?? -1;
-  if (!taskRoot || !handlerSpec || dot <= 0) throw Object.assign(new Error(`Bad handler ${handlerSpec}`), { name: 'Runtime.MalformedHandlerName' });
+  if (!taskRoot || !handlerSpec || dot <= 0)
+    throw Object.assign(new Error(`Bad handler ${handlerSpec}`), { name: 'Runtime.MalformedHandlerName' });
   const modulePath = handlerSpec.slice(0, dot);
   const exportName = handlerSpec.slice(dot + 1);
   let mod;
   try {
     mod = await loadModule(join(taskRoot, modulePath));
   } catch (error) {
-    throw Object.assign(new Error(`${error?.name ?? 'Error'}: ${error?.message ?? error}`), { name: 'Runtime.ImportModuleError', cause: error });
+    throw Object.assign(new Error(`${error?.name ?? 'Error'}: ${error?.message ?? error}`), {
+      name: 'Runtime.ImportModuleError',
+      cause: error,
+    });
   }
   if (!mod) throw Object.assign(new Error(`Cannot find module '${modulePath}'`), { name: 'Runtime.ImportModuleError' });
   const handler = mod[exportName] ?? mod.default?.[exportName];
-  if (typeof handler !== 'function') throw Object.assign(new Error(`${handlerSpec} is undefined or not exported`), { name: 'Runtime.HandlerNotFound' });
+  if (typeof handler !== 'function')
+    throw Object.assign(new Error(`${handlerSpec} is undefined or not exported`), { name: 'Runtime.HandlerNotFound' });
   // nodejs24.x supports only async (promise-returning) handlers; callback handlers are rejected.
-  if (handler.length >= 3) throw Object.assign(new Error('callback-based handlers are not supported on nodejs24.x'), { name: 'Runtime.CallbackHandlerDeprecated' });
+  if (handler.length >= 3)
+    throw Object.assign(new Error('callback-based handlers are not supported on nodejs24.x'), {
+      name: 'Runtime.CallbackHandlerDeprecated',
+    });
   return handler;
 }
 

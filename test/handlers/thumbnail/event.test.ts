@@ -68,10 +68,26 @@ describe('parseS3Event', () => {
     ['a record without eventName', { s3: { bucket: { name: 'b' }, object: { key: 'k.jpg' } } }, { bucket: 'b', key: 'k.jpg' }],
     ['a record without s3', { eventName: 'ObjectCreated:Put' }, {}],
     ['a record without a key', { eventName: 'ObjectCreated:Put', s3: { bucket: { name: 'b' }, object: {} } }, { bucket: 'b' }],
-    ['an empty bucket name', { eventName: 'ObjectCreated:Put', s3: { bucket: { name: '' }, object: { key: 'k' } } }, { bucket: '', key: 'k' }],
-    ['a negative size', { eventName: 'ObjectCreated:Put', s3: { bucket: { name: 'b' }, object: { key: 'k', size: -1 } } }, { bucket: 'b', key: 'k' }],
-    ['a non-hex sequencer', { eventName: 'ObjectCreated:Put', s3: { bucket: { name: 'b' }, object: { key: 'k', sequencer: 'xyz' } } }, { bucket: 'b', key: 'k' }],
-    ['a malformed key escape', { eventName: 'ObjectCreated:Put', s3: { bucket: { name: 'b' }, object: { key: '%E0%A4' } } }, { bucket: 'b', key: '%E0%A4' }],
+    [
+      'an empty bucket name',
+      { eventName: 'ObjectCreated:Put', s3: { bucket: { name: '' }, object: { key: 'k' } } },
+      { bucket: '', key: 'k' },
+    ],
+    [
+      'a negative size',
+      { eventName: 'ObjectCreated:Put', s3: { bucket: { name: 'b' }, object: { key: 'k', size: -1 } } },
+      { bucket: 'b', key: 'k' },
+    ],
+    [
+      'a non-hex sequencer',
+      { eventName: 'ObjectCreated:Put', s3: { bucket: { name: 'b' }, object: { key: 'k', sequencer: 'xyz' } } },
+      { bucket: 'b', key: 'k' },
+    ],
+    [
+      'a malformed key escape',
+      { eventName: 'ObjectCreated:Put', s3: { bucket: { name: 'b' }, object: { key: '%E0%A4' } } },
+      { bucket: 'b', key: '%E0%A4' },
+    ],
   ])('refuses %s on its own, with what identifies it, and keeps the other records', (_, bad, identity) => {
     const { records } = parseS3Event({ Records: [good, bad, good] });
     expect(records.map((item) => ('error' in item ? 'refused' : item.record.key))).toEqual(['good.jpg', 'refused', 'good.jpg']);

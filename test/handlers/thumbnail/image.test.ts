@@ -3,9 +3,17 @@ import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { DEFAULTS } from '../../../handlers/thumbnail/constants';
 import { decodeLimitsFor } from '../../../handlers/thumbnail/decode-cost';
-import { CorruptImageError, DecodeLimitError, PixelLimitError, RenderTimeoutError, UnsupportedFormatError, UnsupportedJpegError } from '../../../handlers/thumbnail/errors';
+import {
+  CorruptImageError,
+  DecodeLimitError,
+  PixelLimitError,
+  RenderTimeoutError,
+  UnsupportedFormatError,
+  UnsupportedJpegError,
+} from '../../../handlers/thumbnail/errors';
 import { readJpegHeader, renderError, renderThumbnails } from '../../../handlers/thumbnail/image';
 import { planSizes } from '../../../handlers/thumbnail/plan';
+import { progressiveScript, writeJpeg } from '../../../scripts/lib/jpeg-writer';
 import {
   cmykJpeg,
   corruptJpeg,
@@ -20,11 +28,10 @@ import {
   orientedJpeg,
   photoJpeg,
   progressiveJpeg,
-  silentlyDamagedJpeg,
   QUADRANT_COLOURS,
+  silentlyDamagedJpeg,
   truncatedJpeg,
 } from '../../../scripts/lib/samples';
-import { progressiveScript, writeJpeg } from '../../../scripts/lib/jpeg-writer';
 import { colourDistance, decode } from '../../support/pixels';
 
 const OPTIONS = { jpegQuality: 80, maxInputPixels: 100_000_000 };
@@ -33,7 +40,10 @@ const LIMITS = decodeLimitsFor({ ...OPTIONS, maxDecodeMs: DEFAULTS.maxDecodeMs, 
 /** Header, size plan and render, as the handler chains them. */
 async function thumbnail(input: Uint8Array, widths: number[] = [100]) {
   const header = await readJpegHeader(input, LIMITS);
-  const planned = planSizes(header.display, widths.map((width) => ({ width, key: `w${width}` })));
+  const planned = planSizes(
+    header.display,
+    widths.map((width) => ({ width, key: `w${width}` })),
+  );
   return renderThumbnails(input, header, planned, OPTIONS);
 }
 
@@ -55,12 +65,18 @@ describe('readJpegHeader', () => {
     ['srgb', true],
     ['p3', false],
   ])('recognises an embedded standard sRGB profile (%s: %s)', async (profile, expected) => {
-    const jpeg = await sharp({ create: { width: 16, height: 16, channels: 3, background: '#884422' } }).withIccProfile(profile).jpeg().toBuffer();
+    const jpeg = await sharp({ create: { width: 16, height: 16, channels: 3, background: '#884422' } })
+      .withIccProfile(profile)
+      .jpeg()
+      .toBuffer();
     expect((await readJpegHeader(jpeg, LIMITS)).standardSrgb).toBe(expected);
   });
 
   it('skipping an sRGB profile changes no colour: the transform it skips is the identity', async () => {
-    const jpeg = await sharp({ create: { width: 400, height: 300, channels: 3, background: { r: 200, g: 60, b: 40 } } }).withIccProfile('srgb').jpeg({ quality: 95 }).toBuffer();
+    const jpeg = await sharp({ create: { width: 400, height: 300, channels: 3, background: { r: 200, g: 60, b: 40 } } })
+      .withIccProfile('srgb')
+      .jpeg({ quality: 95 })
+      .toBuffer();
     const planned = planSizes({ width: 400, height: 300 }, [{ width: 100, key: 'k' }]);
     const [converted] = await renderThumbnails(jpeg, { standardSrgb: false }, planned, OPTIONS);
     const [skipped] = await renderThumbnails(jpeg, { standardSrgb: true }, planned, OPTIONS);
@@ -78,7 +94,14 @@ describe('readJpegHeader', () => {
   });
 
   it('refuses a progressive JPEG over the decode budget from its markers, before libvips reads it', async () => {
-    const bomb = writeJpeg({ width: 4000, height: 4000, components: [{ h: 1, v: 1 }], coding: 'progressive', scans: progressiveScript(1, 32), dc: () => 0 });
+    const bomb = writeJpeg({
+      width: 4000,
+      height: 4000,
+      components: [{ h: 1, v: 1 }],
+      coding: 'progressive',
+      scans: progressiveScript(1, 32),
+      dc: () => 0,
+    });
     await expect(readJpegHeader(bomb, { ...LIMITS, maxDecodeMs: 100 })).rejects.toThrow(DecodeLimitError);
     expect((await readJpegHeader(bomb, LIMITS)).decode.coefficientBytes).toBe(250_000 * 128);
   });
@@ -174,7 +197,9 @@ describe('renderThumbnails', () => {
 
   it('renders several widths from one decode, each at its planned size', async () => {
     const results = await thumbnail(await photoJpeg(1600, 1200), [100, 400, 1200]);
-    const sizes = await Promise.all(results.map(async (r) => [r.key, (await sharp(r.body).metadata()).width, (await sharp(r.body).metadata()).height]));
+    const sizes = await Promise.all(
+      results.map(async (r) => [r.key, (await sharp(r.body).metadata()).width, (await sharp(r.body).metadata()).height]),
+    );
     expect(sizes).toEqual([
       ['w100', 100, 75],
       ['w400', 400, 300],

@@ -1,10 +1,17 @@
 import { Readable } from 'node:stream';
-import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+  S3Client,
+  S3ServiceException,
+} from '@aws-sdk/client-s3';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { sdkStreamMixin } from '@smithy/core/serde';
 import { mockClient } from 'aws-sdk-client-mock';
 import sharp from 'sharp';
-import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { NOT_JPEG, orientedJpeg, photoJpeg } from '../../../scripts/lib/samples';
 import { s3Event } from '../../support/events';
 import { lambdaContext } from '../../support/lambda';
@@ -18,7 +25,12 @@ const s3 = mockClient(S3Client);
 const sqs = mockClient(SQSClient);
 
 function s3Error(name: string, status: number) {
-  return new S3ServiceException({ name, $fault: status >= 500 ? 'server' : 'client', $metadata: { httpStatusCode: status }, message: name });
+  return new S3ServiceException({
+    name,
+    $fault: status >= 500 ? 'server' : 'client',
+    $metadata: { httpStatusCode: status },
+    message: name,
+  });
 }
 
 function serve(body: Buffer, etag = 'abc123') {
@@ -40,7 +52,7 @@ const logLines = () =>
     .filter((line) => line.startsWith('{'))
     .map((line) => JSON.parse(line) as Record<string, unknown>);
 
-type Handler = (typeof import('../../../handlers/thumbnail/index'))['handler'];
+type Handler = typeof import('../../../handlers/thumbnail/index')['handler'];
 let handler: Handler;
 
 beforeAll(async () => {
@@ -62,10 +74,20 @@ afterEach(() => {
   for (const spy of output) spy.mockRestore();
 });
 
+// The mocks patch the SDK clients' prototypes: undo that for the test files that run after this one in the same process.
+afterAll(() => {
+  s3.restore();
+  sqs.restore();
+  vi.unstubAllEnvs();
+});
+
 describe('thumbnail handler', () => {
   it('writes an upright 100 px JPEG to the thumbnails bucket under <dir>/<stem>-thumbnail.jpg', async () => {
     serve(await orientedJpeg(600, 800, 6));
-    const summary = await handler(s3Event({ bucket: ORIGINALS, key: 'a/b.c/my photo.v2.jpg', eTag: 'abc123', sequencer: '0A' }), lambdaContext());
+    const summary = await handler(
+      s3Event({ bucket: ORIGINALS, key: 'a/b.c/my photo.v2.jpg', eTag: 'abc123', sequencer: '0A' }),
+      lambdaContext(),
+    );
 
     expect(summary).toEqual({ records: 1, written: 1, deleted: 0, skipped: 0, failed: 0 });
     const [put] = putCalls();
@@ -74,17 +96,29 @@ describe('thumbnail handler', () => {
       Key: 'a/b.c/my photo.v2-thumbnail.jpg',
       ContentType: 'image/jpeg',
       IfNoneMatch: '*',
-      Metadata: { 'source-bucket': ORIGINALS, 'source-key': 'a%2Fb.c%2Fmy%20photo.v2.jpg', 'source-etag': 'abc123', 'source-sequencer': '0A' },
+      Metadata: {
+        'source-bucket': ORIGINALS,
+        'source-key': 'a%2Fb.c%2Fmy%20photo.v2.jpg',
+        'source-etag': 'abc123',
+        'source-sequencer': '0A',
+      },
     });
     const metadata = await sharp(put?.Body as Uint8Array).metadata();
     expect(metadata).toMatchObject({ format: 'jpeg', width: 100, height: 133, space: 'srgb' });
     expect(metadata.orientation).toBeUndefined();
-    expect(s3.commandCalls(GetObjectCommand)[0]?.args[0].input).toMatchObject({ Bucket: ORIGINALS, Key: 'a/b.c/my photo.v2.jpg', IfMatch: '"abc123"' });
+    expect(s3.commandCalls(GetObjectCommand)[0]?.args[0].input).toMatchObject({
+      Bucket: ORIGINALS,
+      Key: 'a/b.c/my photo.v2.jpg',
+      IfMatch: '"abc123"',
+    });
   });
 
   it('names the thumbnail of an upper-case .JPG apart from the .jpg one', async () => {
     serve(await photoJpeg(200, 100));
-    await handler(s3Event({ bucket: ORIGINALS, key: 'coll.JPG', eTag: 'abc123' }, { bucket: ORIGINALS, key: 'coll.jpg', eTag: 'abc123' }), lambdaContext());
+    await handler(
+      s3Event({ bucket: ORIGINALS, key: 'coll.JPG', eTag: 'abc123' }, { bucket: ORIGINALS, key: 'coll.jpg', eTag: 'abc123' }),
+      lambdaContext(),
+    );
     expect(putCalls().map((put) => put.Key)).toEqual(['coll.JPG.thumbnail.jpg', 'coll-thumbnail.jpg']);
   });
 
@@ -104,7 +138,10 @@ describe('thumbnail handler', () => {
 
   it('handles every record in an event', async () => {
     serve(await photoJpeg(200, 100));
-    const event = s3Event({ bucket: ORIGINALS, key: 'one.jpg', eTag: 'abc123' }, { bucket: ORIGINALS, key: 'two+three.jpg', eTag: 'abc123' });
+    const event = s3Event(
+      { bucket: ORIGINALS, key: 'one.jpg', eTag: 'abc123' },
+      { bucket: ORIGINALS, key: 'two+three.jpg', eTag: 'abc123' },
+    );
     await handler(event, lambdaContext());
     expect(putCalls().map((put) => put.Key)).toEqual(['one-thumbnail.jpg', 'two+three-thumbnail.jpg']);
   });
@@ -186,7 +223,10 @@ describe('thumbnail handler', () => {
     const summary = await handler(s3Event({ bucket: ORIGINALS, key: 'gone.jpg', eTag: 'v1' }), lambdaContext());
     expect(summary).toMatchObject({ skipped: 1, failed: 0 });
     expect(failureRecords()).toEqual([]);
-    expect(logLines().find((line) => line['message'] === 'skipped')).toMatchObject({ source: { key: 'gone.jpg' }, reason: expect.stringMatching(/no longer exists/) });
+    expect(logLines().find((line) => line['message'] === 'skipped')).toMatchObject({
+      source: { key: 'gone.jpg' },
+      reason: expect.stringMatching(/no longer exists/),
+    });
   });
 
   it('records AccessDenied on an original as a permanent failure: the role may list originals, so 403 is a real denial', async () => {
@@ -229,18 +269,32 @@ describe('thumbnail handler', () => {
   });
 
   it('when a failure cannot be recorded, logs the record, finishes the other records, then throws so Lambda retries', async () => {
-    s3.on(GetObjectCommand, { Key: 'bad.jpg' }).callsFake(async () => ({ Body: sdkStreamMixin(Readable.from([await NOT_JPEG.png()])), ETag: '"abc123"' }));
-    s3.on(GetObjectCommand, { Key: 'good.jpg' }).callsFake(async () => ({ Body: sdkStreamMixin(Readable.from([await photoJpeg(200, 100)])), ETag: '"abc123"' }));
+    s3.on(GetObjectCommand, { Key: 'bad.jpg' }).callsFake(async () => ({
+      Body: sdkStreamMixin(Readable.from([await NOT_JPEG.png()])),
+      ETag: '"abc123"',
+    }));
+    s3.on(GetObjectCommand, { Key: 'good.jpg' }).callsFake(async () => ({
+      Body: sdkStreamMixin(Readable.from([await photoJpeg(200, 100)])),
+      ETag: '"abc123"',
+    }));
     sqs.on(SendMessageCommand).rejects(new Error('queue unavailable'));
     const event = s3Event({ bucket: ORIGINALS, key: 'bad.jpg', eTag: 'abc123' }, { bucket: ORIGINALS, key: 'good.jpg', eTag: 'abc123' });
     await expect(handler(event, lambdaContext())).rejects.toThrow(/1 permanent failure\(s\) could not be recorded/);
     expect(putCalls().map((put) => put.Key)).toEqual(['good-thumbnail.jpg']);
     const logged = logLines().find((line) => line['message'] === 'failure could not be recorded: the event will be retried');
-    expect(logged).toMatchObject({ level: 'ERROR', reason: 'queue unavailable', failureRecord: { responsePayload: { errorType: 'UnsupportedFormatError', key: 'bad.jpg' } } });
+    expect(logged).toMatchObject({
+      level: 'ERROR',
+      reason: 'queue unavailable',
+      failureRecord: { responsePayload: { errorType: 'UnsupportedFormatError', key: 'bad.jpg' } },
+    });
   });
 
   it('deletes the thumbnail of a deleted original, unless a re-upload is newer', async () => {
-    const madeFrom = (key: string, sequencer: string) => ({ 'source-bucket': ORIGINALS, 'source-key': encodeURIComponent(key), 'source-sequencer': sequencer });
+    const madeFrom = (key: string, sequencer: string) => ({
+      'source-bucket': ORIGINALS,
+      'source-key': encodeURIComponent(key),
+      'source-sequencer': sequencer,
+    });
     s3.on(HeadObjectCommand, { Key: 'a/x-thumbnail.jpg' }).resolves({ ETag: '"t1"', Metadata: madeFrom('a/x.jpg', '0A') });
     s3.on(HeadObjectCommand, { Key: 'a/y-thumbnail.jpg' }).resolves({ ETag: '"t2"', Metadata: madeFrom('a/y.jpg', '0F') });
     s3.on(DeleteObjectCommand).resolves({});
@@ -260,7 +314,10 @@ describe('thumbnail handler', () => {
       ETag: '"t1"',
       Metadata: { 'source-bucket': ORIGINALS, 'source-key': 'coll.JPG', 'source-sequencer': '0A' },
     });
-    const summary = await handler(s3Event({ bucket: ORIGINALS, key: 'coll.jpg', eventName: 'ObjectRemoved:Delete', sequencer: '0B' }), lambdaContext());
+    const summary = await handler(
+      s3Event({ bucket: ORIGINALS, key: 'coll.jpg', eventName: 'ObjectRemoved:Delete', sequencer: '0B' }),
+      lambdaContext(),
+    );
     expect(summary).toMatchObject({ deleted: 0, skipped: 1 });
     expect(s3.commandCalls(DeleteObjectCommand)).toEqual([]);
   });

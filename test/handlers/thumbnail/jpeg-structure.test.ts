@@ -11,18 +11,25 @@ describe('readJpegStructure', () => {
   it('reads a baseline 4:2:0 JPEG: one interleaved scan, sampling factors, size', async () => {
     const structure = readJpegStructure(await photoJpeg(640, 480));
     expect(structure.frame).toMatchObject({ coding: CODING.baseline, precision: 8, width: 640, height: 480 });
-    expect(structure.frame.components.map(({ h, v }) => [h, v])).toEqual([[2, 2], [1, 1], [1, 1]]);
+    expect(structure.frame.components.map(({ h, v }) => [h, v])).toEqual([
+      [2, 2],
+      [1, 1],
+      [1, 1],
+    ]);
     expect(structure.scans).toHaveLength(1);
     expect(structure.scans[0]).toMatchObject({ components: [0, 1, 2], ss: 0, se: 63, ah: 0, al: 0 });
   });
 
   it("counts the scans of libjpeg's progression: 10 for colour, 6 for greyscale", async () => {
     expect(readJpegStructure(await photoJpeg(320, 240, { progressive: true })).scans).toHaveLength(10);
-    const grey = await sharp({ create: { width: 64, height: 64, channels: 3, background: '#777' } }).toColourspace('b-w').jpeg({ progressive: true }).toBuffer();
+    const grey = await sharp({ create: { width: 64, height: 64, channels: 3, background: '#777' } })
+      .toColourspace('b-w')
+      .jpeg({ progressive: true })
+      .toBuffer();
     expect(readJpegStructure(grey).scans).toHaveLength(6);
   });
 
-  it('measures each scan\'s entropy-coded bytes, restart markers included', () => {
+  it("measures each scan's entropy-coded bytes, restart markers included", () => {
     const jpeg = writeJpeg({ width: 64, height: 64, components: [{ h: 1, v: 1 }], coding: 'baseline', dc, restartInterval: 1 });
     const [scan] = readJpegStructure(jpeg).scans;
     expect(scan?.restartInterval).toBe(1);
@@ -31,7 +38,14 @@ describe('readJpegStructure', () => {
   });
 
   it('reads every scan of a written progressive script', () => {
-    const jpeg = writeJpeg({ width: 256, height: 256, components: [{ h: 1, v: 1 }], coding: 'progressive', scans: progressiveScript(1, 100), dc });
+    const jpeg = writeJpeg({
+      width: 256,
+      height: 256,
+      components: [{ h: 1, v: 1 }],
+      coding: 'progressive',
+      scans: progressiveScript(1, 100),
+      dc,
+    });
     const { scans } = readJpegStructure(jpeg);
     expect(scans).toHaveLength(100);
     expect(scans.filter((scan) => scan.ah > 0).length).toBeGreaterThan(0);
@@ -60,31 +74,46 @@ describe('readJpegStructure', () => {
   it.each([
     ['no start-of-image marker', async () => Buffer.from('not a jpeg')],
     ['a file that ends inside a segment', async () => (await photoJpeg(64, 48)).subarray(0, 30)],
-    ['a second frame', async () => {
-      const jpeg = await photoJpeg(64, 48);
-      const at = frameOf(jpeg);
-      const frame = jpeg.subarray(at, at + 2 + jpeg.readUInt16BE(at + 2));
-      return Buffer.concat([jpeg.subarray(0, at), frame, jpeg.subarray(at)]);
-    }],
-    ['a scan before the frame', async () => {
-      const jpeg = await photoJpeg(64, 48);
-      const sos = markerSegment(0xda, Buffer.from([1, 1, 0, 0, 63, 0]));
-      return Buffer.concat([jpeg.subarray(0, 2), sos, jpeg.subarray(2)]);
-    }],
-    ['no scan', async () => {
-      const jpeg = await photoJpeg(64, 48);
-      return Buffer.concat([jpeg.subarray(0, jpeg.indexOf(Buffer.from([0xff, 0xda]))), Buffer.from([0xff, 0xd9])]);
-    }],
-    ['a scan naming a component the frame lacks', async () => {
-      const jpeg = Buffer.from(await photoJpeg(64, 48));
-      jpeg[jpeg.indexOf(Buffer.from([0xff, 0xda])) + 5] = 9;
-      return jpeg;
-    }],
-    ['a sampling factor of 0', async () => {
-      const jpeg = Buffer.from(await photoJpeg(64, 48));
-      jpeg[frameOf(jpeg) + 11] = 0x00;
-      return jpeg;
-    }],
+    [
+      'a second frame',
+      async () => {
+        const jpeg = await photoJpeg(64, 48);
+        const at = frameOf(jpeg);
+        const frame = jpeg.subarray(at, at + 2 + jpeg.readUInt16BE(at + 2));
+        return Buffer.concat([jpeg.subarray(0, at), frame, jpeg.subarray(at)]);
+      },
+    ],
+    [
+      'a scan before the frame',
+      async () => {
+        const jpeg = await photoJpeg(64, 48);
+        const sos = markerSegment(0xda, Buffer.from([1, 1, 0, 0, 63, 0]));
+        return Buffer.concat([jpeg.subarray(0, 2), sos, jpeg.subarray(2)]);
+      },
+    ],
+    [
+      'no scan',
+      async () => {
+        const jpeg = await photoJpeg(64, 48);
+        return Buffer.concat([jpeg.subarray(0, jpeg.indexOf(Buffer.from([0xff, 0xda]))), Buffer.from([0xff, 0xd9])]);
+      },
+    ],
+    [
+      'a scan naming a component the frame lacks',
+      async () => {
+        const jpeg = Buffer.from(await photoJpeg(64, 48));
+        jpeg[jpeg.indexOf(Buffer.from([0xff, 0xda])) + 5] = 9;
+        return jpeg;
+      },
+    ],
+    [
+      'a sampling factor of 0',
+      async () => {
+        const jpeg = Buffer.from(await photoJpeg(64, 48));
+        jpeg[frameOf(jpeg) + 11] = 0x00;
+        return jpeg;
+      },
+    ],
   ])('refuses %s as CorruptImageError', async (_, make) => {
     const bytes = await make();
     expect(() => readJpegStructure(bytes)).toThrow(CorruptImageError);

@@ -1,14 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { InvalidEventError, KeyTooLongError } from '../../../handlers/thumbnail/errors';
-import {
-  decodeEventKey,
-  encodeEventKey,
-  isThumbnailKey,
-  planThumbnailKeys,
-  sourceKeyOfThumbnail,
-} from '../../../handlers/thumbnail/keys';
 import { THUMBNAIL_KEY_PATTERNS } from '../../../handlers/thumbnail/constants';
+import { InvalidEventError, KeyTooLongError } from '../../../handlers/thumbnail/errors';
+import { decodeEventKey, encodeEventKey, isThumbnailKey, planThumbnailKeys, sourceKeyOfThumbnail } from '../../../handlers/thumbnail/keys';
 
 describe('decodeEventKey', () => {
   it.each([
@@ -92,7 +86,24 @@ describe('planThumbnailKeys', () => {
 const awkwardKey = fc
   .array(
     fc.oneof(
-      fc.constantFrom('.', '-', '/', '.jpg', '.JPG', '.jpeg', '.Jpg', 'thumbnail', '-thumbnail', '.thumbnail', '-400', '-0', ' ', '+', '%', '写'),
+      fc.constantFrom(
+        '.',
+        '-',
+        '/',
+        '.jpg',
+        '.JPG',
+        '.jpeg',
+        '.Jpg',
+        'thumbnail',
+        '-thumbnail',
+        '.thumbnail',
+        '-400',
+        '-0',
+        ' ',
+        '+',
+        '%',
+        '写',
+      ),
       fc.string({ maxLength: 3 }),
     ),
     { maxLength: 8 },
@@ -104,11 +115,15 @@ const WIDTH_SETS = [[100], [100, 400], [100, 400, 1200], [250, 100]] as const;
 describe('thumbnail naming is injective', () => {
   it('maps the default photos/cat.jpg to photos/cat-thumbnail.jpg, and any <dir>/<stem>.jpg to <dir>/<stem>-thumbnail.jpg', () => {
     fc.assert(
-      fc.property(fc.string({ maxLength: 20 }).filter((s) => !s.includes('/')), fc.string({ maxLength: 20 }), (stem, dir) => {
-        fc.pre(stem.length > 0);
-        const folder = dir === '' ? '' : `${dir}/`;
-        expect(planThumbnailKeys(`${folder}${stem}.jpg`, [100])[0]?.key).toBe(`${folder}${stem}-thumbnail.jpg`);
-      }),
+      fc.property(
+        fc.string({ maxLength: 20 }).filter((s) => !s.includes('/')),
+        fc.string({ maxLength: 20 }),
+        (stem, dir) => {
+          fc.pre(stem.length > 0);
+          const folder = dir === '' ? '' : `${dir}/`;
+          expect(planThumbnailKeys(`${folder}${stem}.jpg`, [100])[0]?.key).toBe(`${folder}${stem}-thumbnail.jpg`);
+        },
+      ),
     );
   });
 
@@ -158,7 +173,9 @@ describe('thumbnail naming is injective', () => {
   });
 
   it('names every thumbnail within the IAM key patterns the execution role is given', () => {
-    const patterns = THUMBNAIL_KEY_PATTERNS.map((pattern) => new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\-]/g, '\\$&').replace(/\*/g, '.*')}$`, 's'));
+    const patterns = THUMBNAIL_KEY_PATTERNS.map(
+      (pattern) => new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\-]/g, '\\$&').replace(/\*/g, '.*')}$`, 's'),
+    );
     fc.assert(
       fc.property(awkwardKey, fc.constantFrom(...WIDTH_SETS), (key, widths) => {
         for (const target of planThumbnailKeys(key, widths)) expect(patterns.some((pattern) => pattern.test(target.key))).toBe(true);

@@ -43,7 +43,13 @@ describe.skipIf(!fixtures.present)(`real photographs (${fixtures.label})`, () =>
 
   it.each(jpegs)('%s becomes a 100 px wide (or smaller) 8-bit sRGB JPEG without metadata', async (file) => {
     const { header, metadata } = await thumbnail(file);
-    expect(metadata).toMatchObject({ format: 'jpeg', space: 'srgb', channels: 3, depth: 'uchar', width: Math.min(100, header.display.width) });
+    expect(metadata).toMatchObject({
+      format: 'jpeg',
+      space: 'srgb',
+      channels: 3,
+      depth: 'uchar',
+      width: Math.min(100, header.display.width),
+    });
     expect(metadata.exif).toBeUndefined();
     expect(metadata.icc).toBeUndefined();
     expect(metadata.orientation).toBeUndefined();
@@ -51,7 +57,11 @@ describe.skipIf(!fixtures.present)(`real photographs (${fixtures.label})`, () =>
 
   it.each(Object.entries(REFUSED))('%s is refused with %o', async (file, type) => {
     const input = readFileSync(join(fixtures.dir, file));
-    await expect(readJpegHeader(input, LIMITS).then((header) => renderThumbnails(input, header, planSizes(header.display, [{ width: 100, key: 'k' }]), OPTIONS))).rejects.toThrow(type);
+    await expect(
+      readJpegHeader(input, LIMITS).then((header) =>
+        renderThumbnails(input, header, planSizes(header.display, [{ width: 100, key: 'k' }]), OPTIONS),
+      ),
+    ).rejects.toThrow(type);
   });
 
   it.each(others)('%s (not a JPEG, named .jpg in an upload) is refused', async (file) => {

@@ -2,12 +2,17 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULTS } from '../../../handlers/thumbnail/constants';
 import { CorruptImageError, RenderTimeoutError, TransientStorageError } from '../../../handlers/thumbnail/errors';
 import type { FailureRecord } from '../../../handlers/thumbnail/failure-record';
-import { createEventProcessor, createRecordProcessor, type ImageFunctions, MAX_CONDITIONAL_ATTEMPTS } from '../../../handlers/thumbnail/process-event';
+import {
+  createEventProcessor,
+  createRecordProcessor,
+  type ImageFunctions,
+  MAX_CONDITIONAL_ATTEMPTS,
+} from '../../../handlers/thumbnail/process-event';
 import {
   type ImageHeader,
   type Invocation,
   type OriginalObject,
-  SOURCE_CHANGED,
+  type SOURCE_CHANGED,
   SOURCE_GONE,
   type SourceRecord,
   type Storage,
@@ -128,8 +133,19 @@ function setup(options: { image?: ImageFunctions; recorder?: (record: FailureRec
   return { storage, recorded, logs, processEvent: createEventProcessor(deps), processRecord: createRecordProcessor(deps) };
 }
 
-const invocation = (remainingMs = 30_000): Invocation => ({ requestId: 'r-1', functionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:f', remainingMs: () => remainingMs });
-const created = (key: string, extra: Partial<SourceRecord> = {}): SourceRecord => ({ kind: 'created', eventName: 'ObjectCreated:Put', bucket: 'originals', key, eTag: 'e1', ...extra });
+const invocation = (remainingMs = 30_000): Invocation => ({
+  requestId: 'r-1',
+  functionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:f',
+  remainingMs: () => remainingMs,
+});
+const created = (key: string, extra: Partial<SourceRecord> = {}): SourceRecord => ({
+  kind: 'created',
+  eventName: 'ObjectCreated:Put',
+  bucket: 'originals',
+  key,
+  eTag: 'e1',
+  ...extra,
+});
 
 describe('createEventProcessor', () => {
   it('gives every record of a mixed event its own outcome: malformed records never stop the others', async () => {
@@ -205,7 +221,10 @@ describe('createEventProcessor', () => {
 describe('createRecordProcessor', () => {
   it('skips an original already gone (its delete event covers it), quietly', async () => {
     const { processRecord } = setup();
-    expect(await processRecord(created('gone.jpg'), invocation())).toEqual({ status: 'skipped', reason: expect.stringMatching(/no longer exists/) });
+    expect(await processRecord(created('gone.jpg'), invocation())).toEqual({
+      status: 'skipped',
+      reason: expect.stringMatching(/no longer exists/),
+    });
   });
 
   it('gives the render a deadline from the time left, keeping time back for uploads', async () => {
@@ -242,7 +261,10 @@ describe('createRecordProcessor', () => {
     let racer = 0;
     storage.beforeWrite = (key) => {
       racer++;
-      storage.thumbnails.set(key, { etag: `"older-${racer}"`, provenance: { etag: `"older-${racer}"`, sourceKey: 'x.jpg', sourceSequencer: '01' } });
+      storage.thumbnails.set(key, {
+        etag: `"older-${racer}"`,
+        provenance: { etag: `"older-${racer}"`, sourceKey: 'x.jpg', sourceSequencer: '01' },
+      });
     };
     const outcome = await processRecord(created('x.jpg', { sequencer: '0A' }), invocation());
     expect(outcome).toMatchObject({ status: 'retry', error: { message: expect.stringMatching(/still conflicting/) } });
@@ -251,21 +273,36 @@ describe('createRecordProcessor', () => {
 
   it('deletes a thumbnail only with the ETag it read, and looks again when it changed in between', async () => {
     const { storage, processRecord } = setup();
-    storage.thumbnails.set('x-thumbnail.jpg', { etag: '"t1"', provenance: { etag: '"t1"', sourceBucket: 'originals', sourceKey: 'x.jpg', sourceSequencer: '01' } });
+    storage.thumbnails.set('x-thumbnail.jpg', {
+      etag: '"t1"',
+      provenance: { etag: '"t1"', sourceBucket: 'originals', sourceKey: 'x.jpg', sourceSequencer: '01' },
+    });
     let raced = false;
     storage.beforeWrite = (key) => {
       if (raced) return;
       raced = true;
-      storage.thumbnails.set(key, { etag: '"t2"', provenance: { etag: '"t2"', sourceBucket: 'originals', sourceKey: 'x.jpg', sourceSequencer: '02' } });
+      storage.thumbnails.set(key, {
+        etag: '"t2"',
+        provenance: { etag: '"t2"', sourceBucket: 'originals', sourceKey: 'x.jpg', sourceSequencer: '02' },
+      });
     };
-    const outcome = await processRecord({ kind: 'removed', eventName: 'ObjectRemoved:Delete', bucket: 'originals', key: 'x.jpg', sequencer: '0A' }, invocation());
+    const outcome = await processRecord(
+      { kind: 'removed', eventName: 'ObjectRemoved:Delete', bucket: 'originals', key: 'x.jpg', sequencer: '0A' },
+      invocation(),
+    );
     expect(outcome).toEqual({ status: 'deleted', keys: ['x-thumbnail.jpg'] });
     expect(storage.thumbnails.size).toBe(0);
   });
 
   it('refuses events for the thumbnails bucket (recursion) and for any bucket but its own', async () => {
     const { processRecord } = setup();
-    expect(await processRecord(created('x.jpg', { bucket: 'thumbnails' }), invocation())).toMatchObject({ status: 'failed', error: { name: 'RecursionGuardError' } });
-    expect(await processRecord(created('x.jpg', { bucket: 'elsewhere' }), invocation())).toMatchObject({ status: 'failed', error: { failureClass: 'permanent' } });
+    expect(await processRecord(created('x.jpg', { bucket: 'thumbnails' }), invocation())).toMatchObject({
+      status: 'failed',
+      error: { name: 'RecursionGuardError' },
+    });
+    expect(await processRecord(created('x.jpg', { bucket: 'elsewhere' }), invocation())).toMatchObject({
+      status: 'failed',
+      error: { failureClass: 'permanent' },
+    });
   });
 });

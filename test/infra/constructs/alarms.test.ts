@@ -3,11 +3,22 @@ import { PipelineAlarms } from '../../../infra/constructs/alarms';
 import { synthConstruct } from '../../support/construct';
 
 const synth = (notificationTopicArn?: string) =>
-  synthConstruct((scope) => new PipelineAlarms(scope, 'alarms', { namePrefix: 'p', functionName: 'p-thumbnail', failureQueueName: 'p-failures', errorThreshold: 3, ...(notificationTopicArn ? { notificationTopicArn } : {}) }));
+  synthConstruct(
+    (scope) =>
+      new PipelineAlarms(scope, 'alarms', {
+        namePrefix: 'p',
+        functionName: 'p-thumbnail',
+        failureQueueName: 'p-failures',
+        errorThreshold: 3,
+        ...(notificationTopicArn ? { notificationTopicArn } : {}),
+      }),
+  );
 
 describe('PipelineAlarms', () => {
   it('alarms on function errors, throttles and recorded failures', () => {
-    const alarms = synth().all('aws_cloudwatch_metric_alarm').map((alarm) => alarm.body);
+    const alarms = synth()
+      .all('aws_cloudwatch_metric_alarm')
+      .map((alarm) => alarm.body);
     expect(alarms.map((alarm) => [alarm['alarm_name'], alarm['namespace'], alarm['metric_name'], alarm['threshold']]).sort()).toEqual([
       ['p-thumbnail-errors', 'AWS/Lambda', 'Errors', 3],
       ['p-thumbnail-failures-waiting', 'AWS/SQS', 'ApproximateNumberOfMessagesVisible', 1],
@@ -18,7 +29,10 @@ describe('PipelineAlarms', () => {
 
   it('notifies the topic, when one is given, on alarm and on recovery', () => {
     for (const alarm of synth('arn:aws:sns:eu-west-1:111122223333:ops').all('aws_cloudwatch_metric_alarm')) {
-      expect(alarm.body).toMatchObject({ alarm_actions: ['arn:aws:sns:eu-west-1:111122223333:ops'], ok_actions: ['arn:aws:sns:eu-west-1:111122223333:ops'] });
+      expect(alarm.body).toMatchObject({
+        alarm_actions: ['arn:aws:sns:eu-west-1:111122223333:ops'],
+        ok_actions: ['arn:aws:sns:eu-west-1:111122223333:ops'],
+      });
     }
   });
 });

@@ -8,7 +8,12 @@ describe('AsyncInvokeConfig', () => {
   it("sets Lambda's retries and event age for asynchronous invocations, and where an event goes when they run out", () => {
     const scope = synthConstruct((s) => {
       const fn = new LambdaFunction(s, 'fn', { functionName: 'f', role: 'r' });
-      new AsyncInvokeConfig(s, 'async', { function: fn, maximumRetryAttempts: 2, maximumEventAgeSeconds: 3600, onFailureArn: 'arn:aws:sqs:eu-west-1:111122223333:q' });
+      new AsyncInvokeConfig(s, 'async', {
+        function: fn,
+        maximumRetryAttempts: 2,
+        maximumEventAgeSeconds: 3600,
+        onFailureArn: 'arn:aws:sqs:eu-west-1:111122223333:q',
+      });
     });
     expect(
       Testing.toHaveResourceWithProperties(scope.text, 'aws_lambda_function_event_invoke_config', {

@@ -6,7 +6,11 @@ describe('FailureQueue', () => {
   const scope = synthConstruct((s) => new FailureQueue(s, 'failures', { queueName: 'p-thumbnail-failures' }));
 
   it('keeps failed events encrypted for the longest SQS allows', () => {
-    expect(scope.only('aws_sqs_queue').body).toMatchObject({ name: 'p-thumbnail-failures', sqs_managed_sse_enabled: true, message_retention_seconds: 1_209_600 });
+    expect(scope.only('aws_sqs_queue').body).toMatchObject({
+      name: 'p-thumbnail-failures',
+      sqs_managed_sse_enabled: true,
+      message_retention_seconds: 1_209_600,
+    });
   });
 
   it('accepts only TLS requests', () => {

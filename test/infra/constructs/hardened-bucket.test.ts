@@ -4,11 +4,14 @@ import { HardenedBucket } from '../../../infra/constructs/hardened-bucket';
 import { refTo, synthConstruct } from '../../support/construct';
 
 describe('HardenedBucket', () => {
-  const synth = (versioning: boolean) => synthConstruct((scope) => new HardenedBucket(scope, 'b', { bucketPrefix: 'p-originals-', forceDestroy: true, versioning }));
+  const synth = (versioning: boolean) =>
+    synthConstruct((scope) => new HardenedBucket(scope, 'b', { bucketPrefix: 'p-originals-', forceDestroy: true, versioning }));
 
   it('makes a bucket named from its prefix, with all four public-access blocks', () => {
     const scope = synth(false);
-    expect(Testing.toHaveResourceWithProperties(scope.text, 'aws_s3_bucket', { bucket_prefix: 'p-originals-', force_destroy: true })).toBe(true);
+    expect(Testing.toHaveResourceWithProperties(scope.text, 'aws_s3_bucket', { bucket_prefix: 'p-originals-', force_destroy: true })).toBe(
+      true,
+    );
     const bucket = scope.only('aws_s3_bucket');
     expect(scope.only('aws_s3_bucket_public_access_block').body).toMatchObject({
       bucket: refTo(bucket, 'id'),
@@ -21,7 +24,9 @@ describe('HardenedBucket', () => {
 
   it('encrypts by default and disables ACLs', () => {
     const scope = synth(false);
-    expect(scope.only('aws_s3_bucket_server_side_encryption_configuration').body['rule']).toEqual([{ apply_server_side_encryption_by_default: { sse_algorithm: 'AES256' } }]);
+    expect(scope.only('aws_s3_bucket_server_side_encryption_configuration').body['rule']).toEqual([
+      { apply_server_side_encryption_by_default: { sse_algorithm: 'AES256' } },
+    ]);
     expect(scope.only('aws_s3_bucket_ownership_controls').body['rule']).toEqual({ object_ownership: 'BucketOwnerEnforced' });
   });
 

@@ -5,10 +5,17 @@ import { synthConstruct } from '../../support/construct';
 const WRITER = 'arn:aws:iam::111122223333:role/thumbnail-execution';
 
 describe('ImageBuckets', () => {
-  const scope = synthConstruct((s) => new ImageBuckets(s, 'buckets', { namePrefix: 'p', forceDestroy: false, originalsVersioning: false }).restrictAccess(WRITER));
+  const scope = synthConstruct((s) =>
+    new ImageBuckets(s, 'buckets', { namePrefix: 'p', forceDestroy: false, originalsVersioning: false }).restrictAccess(WRITER),
+  );
 
   it('makes two separate hardened buckets, originals and thumbnails', () => {
-    expect(scope.all('aws_s3_bucket').map((bucket) => bucket.body['bucket_prefix']).sort()).toEqual(['p-originals-', 'p-thumbnails-']);
+    expect(
+      scope
+        .all('aws_s3_bucket')
+        .map((bucket) => bucket.body['bucket_prefix'])
+        .sort(),
+    ).toEqual(['p-originals-', 'p-thumbnails-']);
     expect(scope.all('aws_s3_bucket_public_access_block')).toHaveLength(2);
   });
 

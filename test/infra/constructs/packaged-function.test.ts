@@ -2,7 +2,9 @@ import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { describe, expect, it } from 'vitest';
 import { PackagedFunction, type PackagedFunctionProps } from '../../../infra/constructs/packaged-function';
-import { refTo, synthConstruct, ZIP } from '../../support/construct';
+import { refTo, stubZip, synthConstruct } from '../../support/construct';
+
+const ZIP = stubZip();
 
 function synth(overrides: Partial<PackagedFunctionProps> = {}) {
   return synthConstruct((scope) => {

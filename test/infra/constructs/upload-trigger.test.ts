@@ -29,7 +29,11 @@ describe('UploadTrigger', () => {
     const notification = scope.only('aws_s3_bucket_notification');
     expect(notification.body['depends_on']).toEqual([scope.only('aws_lambda_permission').address]);
     expect(notification.body['lambda_function']).toEqual(
-      ['.jpg', '.JPG'].map((suffix) => ({ lambda_function_arn: refTo(scope.only('aws_lambda_function'), 'arn'), events: ['s3:ObjectCreated:*'], filter_suffix: suffix })),
+      ['.jpg', '.JPG'].map((suffix) => ({
+        lambda_function_arn: refTo(scope.only('aws_lambda_function'), 'arn'),
+        events: ['s3:ObjectCreated:*'],
+        filter_suffix: suffix,
+      })),
     );
   });
 

@@ -7,7 +7,11 @@ import { tempDir } from '../../support/tmp';
 
 let artifacts: StackArtifacts;
 let json: TerraformJson;
-const config = devConfig({ region: 'eu-west-1', namePrefix: 'photos-dev', thumbnail: { widths: [100, 400], memoryMB: 1536, timeoutSeconds: 20 } });
+const config = devConfig({
+  region: 'eu-west-1',
+  namePrefix: 'photos-dev',
+  thumbnail: { widths: [100, 400], memoryMB: 1536, timeoutSeconds: 20 },
+});
 
 let originals: FoundResource;
 let thumbnails: FoundResource;
@@ -38,7 +42,12 @@ describe('ThumbnailStack buckets', () => {
 
   it.each(['originals', 'thumbnails'])('blocks all public access to %s', (name) => {
     const block = resourceAt(json, 'aws_s3_bucket_public_access_block', `image-buckets/${name}/public-access-block`);
-    expect(block.body).toMatchObject({ block_public_acls: true, block_public_policy: true, ignore_public_acls: true, restrict_public_buckets: true });
+    expect(block.body).toMatchObject({
+      block_public_acls: true,
+      block_public_policy: true,
+      ignore_public_acls: true,
+      restrict_public_buckets: true,
+    });
     expect(block.body['bucket']).toBe(ref(name === 'originals' ? originals : thumbnails, 'id'));
   });
 
@@ -130,7 +139,9 @@ describe('ThumbnailStack execution role', () => {
 
   it('may read originals, write thumbnails and its logs, record failures, and nothing else', () => {
     const policy = policyOf(resourceAt(json, 'aws_iam_role_policy', 'thumbnail-role/policy'));
-    const thumbnailKeys = ['*-thumbnail.jpg', '*-thumbnail-*.jpg', '*.thumbnail.jpg', '*.thumbnail-*.jpg'].map((keys) => `${ref(thumbnails, 'arn')}/${keys}`);
+    const thumbnailKeys = ['*-thumbnail.jpg', '*-thumbnail-*.jpg', '*.thumbnail.jpg', '*.thumbnail-*.jpg'].map(
+      (keys) => `${ref(thumbnails, 'arn')}/${keys}`,
+    );
     const queue = resourceAt(json, 'aws_sqs_queue', 'failure-queue/queue');
     expect(policy.Statement.map((s: { Action: unknown; Resource: unknown }) => [s.Action, s.Resource])).toEqual([
       ['s3:GetObject', `${ref(originals, 'arn')}/*`],
@@ -205,7 +216,11 @@ describe('ThumbnailStack outputs and settings', () => {
 describe('ThumbnailStack failure handling', () => {
   it('records failures in an encrypted SQS queue that only accepts TLS', () => {
     const queue = resourceAt(json, 'aws_sqs_queue', 'failure-queue/queue');
-    expect(queue.body).toMatchObject({ name: 'photos-dev-thumbnail-failures', sqs_managed_sse_enabled: true, message_retention_seconds: 1_209_600 });
+    expect(queue.body).toMatchObject({
+      name: 'photos-dev-thumbnail-failures',
+      sqs_managed_sse_enabled: true,
+      message_retention_seconds: 1_209_600,
+    });
     const policy = policyOf(resourceAt(json, 'aws_sqs_queue_policy', 'failure-queue/policy'));
     expect(policy.Statement).toEqual([expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': false } } })]);
   });
@@ -223,12 +238,20 @@ describe('ThumbnailStack failure handling', () => {
   });
 
   it('alarms on function errors, throttles and a non-empty failure queue', () => {
-    const alarms = resourcesOfType(json, 'aws_cloudwatch_metric_alarm').map(({ body }) => [body['namespace'], body['metric_name'], body['dimensions']]);
+    const alarms = resourcesOfType(json, 'aws_cloudwatch_metric_alarm').map(({ body }) => [
+      body['namespace'],
+      body['metric_name'],
+      body['dimensions'],
+    ]);
     expect(alarms).toEqual(
       expect.arrayContaining([
         ['AWS/Lambda', 'Errors', { FunctionName: ref(fn, 'function_name') }],
         ['AWS/Lambda', 'Throttles', { FunctionName: ref(fn, 'function_name') }],
-        ['AWS/SQS', 'ApproximateNumberOfMessagesVisible', { QueueName: ref(resourceAt(json, 'aws_sqs_queue', 'failure-queue/queue'), 'name') }],
+        [
+          'AWS/SQS',
+          'ApproximateNumberOfMessagesVisible',
+          { QueueName: ref(resourceAt(json, 'aws_sqs_queue', 'failure-queue/queue'), 'name') },
+        ],
       ]),
     );
   });
@@ -249,9 +272,15 @@ describe('ThumbnailStack failure handling', () => {
 
   it('deletes thumbnails with their originals: an ObjectRemoved rule and the DeleteObject grant, both removed when off', () => {
     const notification = resourceAt(json, 'aws_s3_bucket_notification', 'upload-trigger/notification');
-    expect(notification.body['lambda_function']).toContainEqual({ lambda_function_arn: ref(fn, 'arn'), events: ['s3:ObjectRemoved:*'], filter_suffix: '.jpg' });
+    expect(notification.body['lambda_function']).toContainEqual({
+      lambda_function_arn: ref(fn, 'arn'),
+      events: ['s3:ObjectRemoved:*'],
+      filter_suffix: '.jpg',
+    });
     const off = synthStack(devConfig({ thumbnail: { deleteWithOriginals: false } }), artifacts);
-    const offRules = resourceAt(off, 'aws_s3_bucket_notification', 'upload-trigger/notification').body['lambda_function'] as { events: string[] }[];
+    const offRules = resourceAt(off, 'aws_s3_bucket_notification', 'upload-trigger/notification').body['lambda_function'] as {
+      events: string[];
+    }[];
     expect(offRules.map((rule) => rule.events)).toEqual([['s3:ObjectCreated:*']]);
     const offPolicy = policyOf(resourceAt(off, 'aws_iam_role_policy', 'thumbnail-role/policy'));
     expect(offPolicy.Statement.map((s: { Action: unknown }) => s.Action)).not.toContain('s3:DeleteObject');
@@ -259,7 +288,9 @@ describe('ThumbnailStack failure handling', () => {
 
   it('lets the function read object versions only when originals are versioned', () => {
     const versioned = synthStack(devConfig({ originalsVersioning: true }), artifacts);
-    expect(resourceAt(versioned, 'aws_s3_bucket_versioning', 'image-buckets/originals/versioning').body['versioning_configuration']).toEqual({ status: 'Enabled' });
+    expect(
+      resourceAt(versioned, 'aws_s3_bucket_versioning', 'image-buckets/originals/versioning').body['versioning_configuration'],
+    ).toEqual({ status: 'Enabled' });
     const statements = policyOf(resourceAt(versioned, 'aws_iam_role_policy', 'thumbnail-role/policy')).Statement;
     expect(statements[0].Action).toEqual(['s3:GetObject', 's3:GetObjectVersion']);
     expect(policyOf(resourceAt(json, 'aws_iam_role_policy', 'thumbnail-role/policy')).Statement[0].Action).toBe('s3:GetObject');
@@ -268,7 +299,10 @@ describe('ThumbnailStack failure handling', () => {
 
 describe('ThumbnailStack environments', () => {
   it('keeps state in S3 with S3-native locking when a backend is configured', () => {
-    const remote = synthStack(devConfig({ backend: { bucket: 'acme-tfstate', key: 'thumbnails/dev.tfstate', useLockfile: true } }), artifacts);
+    const remote = synthStack(
+      devConfig({ backend: { bucket: 'acme-tfstate', key: 'thumbnails/dev.tfstate', useLockfile: true } }),
+      artifacts,
+    );
     expect(remote.terraform['backend']).toEqual({
       s3: { bucket: 'acme-tfstate', key: 'thumbnails/dev.tfstate', region: 'ap-northeast-1', encrypt: true, use_lockfile: true },
     });
@@ -286,7 +320,8 @@ describe('ThumbnailStack environments', () => {
       secret_key: 'test',
     });
     const endpoints = (provider['endpoints'] as Record<string, string>[])[0] ?? {};
-    for (const service of ['s3', 'lambda', 'iam', 'sqs', 'logs', 'sts', 'cloudwatch']) expect(endpoints[service]).toBe('http://localhost:4566');
+    for (const service of ['s3', 'lambda', 'iam', 'sqs', 'logs', 'sts', 'cloudwatch'])
+      expect(endpoints[service]).toBe('http://localhost:4566');
   });
 
   it('gives prod its own names, retention and reserved concurrency', () => {

@@ -34,7 +34,9 @@ describe('chooseMemory', () => {
   });
 
   it('does not depend on waiting time measured on loopback', () => {
-    expect(chooseMemory({ cpuMs: 60, wallMs: 400 }, 236, [512, 1024, 1769]).memoryMB).toBe(chooseMemory({ cpuMs: 60, wallMs: 60 }, 236, [512, 1024, 1769]).memoryMB);
+    expect(chooseMemory({ cpuMs: 60, wallMs: 400 }, 236, [512, 1024, 1769]).memoryMB).toBe(
+      chooseMemory({ cpuMs: 60, wallMs: 60 }, 236, [512, 1024, 1769]).memoryMB,
+    );
   });
 
   it('refuses when nothing holds the peak', () => {

@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
-import { esbuildOptions } from '../../../scripts/build';
 import { ROOT } from '../../../lib/paths';
+import { esbuildOptions } from '../../../scripts/build';
 import { tempDir } from '../../support/tmp';
 
 // make bench compares our cold start with this handler's: it must be bundled exactly as ours is.

@@ -10,9 +10,34 @@ const halves = (_c: number, blockX: number) => (blockX < 4 ? -100 : 100);
 describe('writeJpeg', () => {
   it.each([
     ['baseline greyscale', { components: [{ h: 1, v: 1 }], coding: 'baseline' as const }],
-    ['baseline 4:2:0 with a restart marker after every MCU', { components: [{ h: 2, v: 2 }, { h: 1, v: 1 }, { h: 1, v: 1 }], coding: 'baseline' as const, restartInterval: 1 }],
-    ['progressive, 32 scans', { components: [{ h: 2, v: 2 }, { h: 1, v: 1 }, { h: 1, v: 1 }], coding: 'progressive' as const, scans: progressiveScript(3, 32) }],
-    ['progressive, tables before every scan', { components: [{ h: 1, v: 1 }], coding: 'progressive' as const, scans: progressiveScript(1, 20), tablesBeforeEveryScan: true }],
+    [
+      'baseline 4:2:0 with a restart marker after every MCU',
+      {
+        components: [
+          { h: 2, v: 2 },
+          { h: 1, v: 1 },
+          { h: 1, v: 1 },
+        ],
+        coding: 'baseline' as const,
+        restartInterval: 1,
+      },
+    ],
+    [
+      'progressive, 32 scans',
+      {
+        components: [
+          { h: 2, v: 2 },
+          { h: 1, v: 1 },
+          { h: 1, v: 1 },
+        ],
+        coding: 'progressive' as const,
+        scans: progressiveScript(3, 32),
+      },
+    ],
+    [
+      'progressive, tables before every scan',
+      { components: [{ h: 1, v: 1 }], coding: 'progressive' as const, scans: progressiveScript(1, 20), tablesBeforeEveryScan: true },
+    ],
   ])('writes a %s JPEG that libjpeg decodes without a warning, showing its DC image', async (_, spec) => {
     const { data, info } = await strictDecode(writeJpeg({ width: 64, height: 32, dc: (c, x) => (c === 0 ? halves(c, x) : 0), ...spec }));
     expect([info.width, info.height]).toEqual([64, 32]);
@@ -22,7 +47,9 @@ describe('writeJpeg', () => {
   });
 
   it('writes a lossless JPEG of the given samples', async () => {
-    const { data, info } = await strictDecode(writeJpeg({ width: 32, height: 8, components: [{ h: 1, v: 1 }], coding: 'lossless', dc: (_c, x, y) => x * 3 - 64 + y }));
+    const { data, info } = await strictDecode(
+      writeJpeg({ width: 32, height: 8, components: [{ h: 1, v: 1 }], coding: 'lossless', dc: (_c, x, y) => x * 3 - 64 + y }),
+    );
     expect(data[(2 * 32 + 5) * info.channels]).toBe(128 + 5 * 3 - 64 + 2);
   });
 });
@@ -36,7 +63,14 @@ describe('progressiveScript', () => {
   ])('makes a legal script of exactly the scans asked for (%i component(s), %i scans)', async (components, count) => {
     const scans = progressiveScript(components, count);
     expect(scans).toHaveLength(count);
-    const jpeg = writeJpeg({ width: 24, height: 24, components: Array.from({ length: components }, () => ({ h: 1, v: 1 })), coding: 'progressive', scans, dc: () => 10 });
+    const jpeg = writeJpeg({
+      width: 24,
+      height: 24,
+      components: Array.from({ length: components }, () => ({ h: 1, v: 1 })),
+      coding: 'progressive',
+      scans,
+      dc: () => 10,
+    });
     await expect(strictDecode(jpeg)).resolves.toBeDefined();
   });
 

@@ -18,7 +18,9 @@ describe('createZip', () => {
     expect(listed.map((entry) => entry.name)).toEqual(['a.js', 'b/a.bin', 'b/second.js']);
     for (const entry of listed) {
       expect(entry.modified.getFullYear()).toBe(1980);
-      expect([entry.modified.getMonth(), entry.modified.getDate(), entry.modified.getHours(), entry.modified.getMinutes()]).toEqual([0, 1, 0, 0]);
+      expect([entry.modified.getMonth(), entry.modified.getDate(), entry.modified.getHours(), entry.modified.getMinutes()]).toEqual([
+        0, 1, 0, 0,
+      ]);
       expect(entry.mode & S_IFMT).toBe(S_IFREG);
     }
     expect(listed.map((entry) => (entry.mode & 0o777).toString(8))).toEqual(['755', '644', '644']);

@@ -3,7 +3,13 @@ import type { FailureRecord } from '../../../handlers/thumbnail/failure-record';
 import { AsyncInvoker } from '../../../scripts/local/async-invoke';
 import type { InvocationReport } from '../../../scripts/local/function-runner';
 
-const failure = (n: number): InvocationReport => ({ requestId: `r${n}`, ok: false, error: { errorType: 'TransientStorageError', errorMessage: `boom ${n}` }, logs: [], durationMs: 1 });
+const failure = (n: number): InvocationReport => ({
+  requestId: `r${n}`,
+  ok: false,
+  error: { errorType: 'TransientStorageError', errorMessage: `boom ${n}` },
+  logs: [],
+  durationMs: 1,
+});
 const success = (n: number): InvocationReport => ({ requestId: `r${n}`, ok: true, result: 'done', logs: [], durationMs: 1 });
 
 function harness(outcomes: ((n: number) => InvocationReport)[], policy = { maximumRetryAttempts: 2, maximumEventAgeSeconds: 3600 }) {
@@ -42,7 +48,7 @@ describe('AsyncInvoker', () => {
     expect(sleeps).toEqual([60]);
   });
 
-  it('after 1 + maximum_retry_attempts failures, records the event and the error in Lambda\'s format', async () => {
+  it("after 1 + maximum_retry_attempts failures, records the event and the error in Lambda's format", async () => {
     const { invoker, sleeps, recorded, calls } = harness([failure]);
     const result = await invoker.enqueue({ Records: ['r'] });
     expect(result).toMatchObject({ ok: false, attempts: 3 });
@@ -51,7 +57,11 @@ describe('AsyncInvoker', () => {
     expect(recorded).toEqual([
       expect.objectContaining({
         version: '1.0',
-        requestContext: expect.objectContaining({ condition: 'RetriesExhausted', approximateInvokeCount: 3, functionArn: 'arn:aws:lambda:eu-west-1:000000000000:function:f:$LATEST' }),
+        requestContext: expect.objectContaining({
+          condition: 'RetriesExhausted',
+          approximateInvokeCount: 3,
+          functionArn: 'arn:aws:lambda:eu-west-1:000000000000:function:f:$LATEST',
+        }),
         requestPayload: { Records: ['r'] },
         responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' },
         responsePayload: { errorType: 'TransientStorageError', errorMessage: 'boom 3' },

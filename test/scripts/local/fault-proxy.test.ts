@@ -45,7 +45,7 @@ describe('fault proxy', () => {
     ['InternalError', 500],
     ['SlowDown', 503],
     ['ServiceUnavailable', 503],
-  ] as const)('answers %s with HTTP %i and S3\'s error body', async (kind, status) => {
+  ] as const)("answers %s with HTTP %i and S3's error body", async (kind, status) => {
     const proxy = await startFaultProxy(targetUrl, { share: 1, kinds: [kind] });
     const response = await call(proxy.endpoint);
     expect(response).toMatchObject({ status, body: expect.stringContaining(`<Code>${kind}</Code>`) });

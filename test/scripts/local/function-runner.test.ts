@@ -1,13 +1,13 @@
-import { writeFileSync, mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { orientedJpeg } from '../../../scripts/lib/samples';
+import { createZip } from '../../../scripts/lib/zip';
 import { FunctionRunner, type FunctionSpec } from '../../../scripts/local/function-runner';
 import { extractLambdaLayout, type LambdaLayout } from '../../../scripts/local/layout';
 import { LOCAL_CREDENTIALS, type LocalS3, startLocalS3 } from '../../../scripts/local/s3-server';
-import { orientedJpeg } from '../../../scripts/lib/samples';
-import { createZip } from '../../../scripts/lib/zip';
 import { artifacts } from '../../support/artifacts';
 import { s3Event } from '../../support/events';
 import { tempDir } from '../../support/tmp';
@@ -72,6 +72,24 @@ describe('the packaged thumbnail function in a Lambda-like layout', () => {
     expect(report.logs.some((line) => line.includes('"thumbnail written"'))).toBe(true);
   });
 
+  it('names its functions in stack traces (esbuild keepNames), minified as it is', async () => {
+    const layout = extractLambdaLayout(artifacts.functionZip('thumbnail'), [artifacts.layerZip()], join(dir, 'traces'));
+    // Nothing listens on port 9: S3 fails, and the transient failure is thrown for Lambda to retry.
+    const failing = runner(layout, {
+      name: 'traces',
+      platformEnvironment: {
+        AWS_ACCESS_KEY_ID: 'x',
+        AWS_SECRET_ACCESS_KEY: 'y',
+        AWS_ENDPOINT_URL_S3: 'http://127.0.0.1:9',
+        AWS_MAX_ATTEMPTS: '1',
+      },
+    });
+    const report = await failing.invoke(s3Event({ bucket: ORIGINALS, key: 'x.jpg', eTag: 'e1' }));
+    expect(report.error?.errorType).toBe('TransientStorageError');
+    expect(report.error?.trace?.join('\n')).toMatch(/at processEvent \(/);
+    expect(report.error?.trace?.join('\n')).toMatch(/at async (Object\.)?handler \(/);
+  });
+
   it('fails at init with "Cannot find module \'sharp\'" when the layer is missing', async () => {
     const layout = extractLambdaLayout(artifacts.functionZip('thumbnail'), [], join(dir, 'without-layer'));
     const report = await runner(layout).invoke(s3Event({ bucket: ORIGINALS, key: 'x.jpg' }));
@@ -112,7 +130,10 @@ describe('FunctionRunner limits', () => {
   });
 
   it('kills an invocation that uses more memory than configured', async () => {
-    const layout = probe('hungry', 'export const handler = async () => { const keep = []; for (let i = 0; i < 40; i++) { keep.push(Buffer.alloc(16 * 1024 * 1024, 1)); await new Promise((r) => setTimeout(r, 20)); } return keep.length; };\n');
+    const layout = probe(
+      'hungry',
+      'export const handler = async () => { const keep = []; for (let i = 0; i < 40; i++) { keep.push(Buffer.alloc(16 * 1024 * 1024, 1)); await new Promise((r) => setTimeout(r, 20)); } return keep.length; };\n',
+    );
     const report = await runner(layout, { name: 'hungry', memoryMB: 256 }).invoke({});
     expect(report.error?.errorType).toBe('Runtime.OutOfMemory');
   });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseS3Event } from '../../../handlers/thumbnail/event';
 import { compareSequencers } from '../../../handlers/thumbnail/plan';
-import { ruleMatches, s3EventRecord, SequencerClock } from '../../../scripts/local/s3-events';
+import { ruleMatches, SequencerClock, s3EventRecord } from '../../../scripts/local/s3-events';
 
 const rule = (overrides: Record<string, unknown> = {}) => ({
   bucketAddress: 'aws_s3_bucket.b',
@@ -47,6 +47,12 @@ describe('s3EventRecord', () => {
     );
     expect(record.s3.object.key).toBe('photos/my+holiday%2Bbeach/%E5%86%99%E7%9C%9F+%281%29.jpg');
     const [parsed] = parseS3Event({ Records: [record] }).records;
-    expect(parsed && 'record' in parsed ? parsed.record : parsed).toMatchObject({ key, bucket: 'b', eTag: 'abc', sequencer: '0A', size: 10 });
+    expect(parsed && 'record' in parsed ? parsed.record : parsed).toMatchObject({
+      key,
+      bucket: 'b',
+      eTag: 'abc',
+      sequencer: '0A',
+      size: 10,
+    });
   });
 });

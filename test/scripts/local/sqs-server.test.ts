@@ -24,7 +24,10 @@ afterAll(async () => {
 describe('local SQS (used with the real @aws-sdk/client-sqs)', () => {
   it('stores sent messages in a readable JSON-lines file', async () => {
     await client.send(new SendMessageCommand({ QueueUrl: url, MessageBody: JSON.stringify({ hello: 'world' }) }));
-    const lines = readFileSync(join(dir, 'failures.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+    const lines = readFileSync(join(dir, 'failures.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     expect(lines).toEqual([expect.objectContaining({ body: { hello: 'world' }, receiveCount: 0 })]);
   });
 
@@ -40,7 +43,9 @@ describe('local SQS (used with the real @aws-sdk/client-sqs)', () => {
   });
 
   it('answers an unknown queue with QueueDoesNotExist-style errors', async () => {
-    await expect(client.send(new SendMessageCommand({ QueueUrl: `${sqs.endpoint}/000000000000/nope`, MessageBody: 'x' }))).rejects.toThrow(/does not exist/);
+    await expect(client.send(new SendMessageCommand({ QueueUrl: `${sqs.endpoint}/000000000000/nope`, MessageBody: 'x' }))).rejects.toThrow(
+      /does not exist/,
+    );
   });
 
   it('keeps messages across restarts', async () => {

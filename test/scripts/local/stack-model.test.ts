@@ -1,21 +1,35 @@
 import { describe, expect, it } from 'vitest';
-import { UnresolvedReferenceError, resolveReferences } from '../../../scripts/lib/terraform-refs';
+import { resolveReferences, UnresolvedReferenceError } from '../../../scripts/lib/terraform-refs';
 import { localResolver, readStackModel } from '../../../scripts/local/stack-model';
 import { devConfig, fakeArtifacts, synthStack } from '../../support/stack';
 import { tempDir } from '../../support/tmp';
 
-const json = synthStack(devConfig({ thumbnail: { triggerSuffixes: ['.jpg', '.jpeg'], reservedConcurrency: 3 }, asyncInvoke: { maximumRetryAttempts: 1 } }), fakeArtifacts(tempDir('model')));
+const json = synthStack(
+  devConfig({ thumbnail: { triggerSuffixes: ['.jpg', '.jpeg'], reservedConcurrency: 3 }, asyncInvoke: { maximumRetryAttempts: 1 } }),
+  fakeArtifacts(tempDir('model')),
+);
 const model = readStackModel(json);
-const resolve = (value: string) => resolveReferences(value, localResolver(model, { accountId: '000000000000', sqsEndpoint: 'http://127.0.0.1:9324' }));
+const resolve = (value: string) =>
+  resolveReferences(value, localResolver(model, { accountId: '000000000000', sqsEndpoint: 'http://127.0.0.1:9324' }));
 
 describe('readStackModel', () => {
   it('gives each bucket a fixed local name from its prefix', () => {
-    expect(model.buckets.map((bucket) => bucket.localName).sort()).toEqual(['thumbnails-dev-originals-local', 'thumbnails-dev-thumbnails-local']);
+    expect(model.buckets.map((bucket) => bucket.localName).sort()).toEqual([
+      'thumbnails-dev-originals-local',
+      'thumbnails-dev-thumbnails-local',
+    ]);
   });
 
   it('reads the functions: source folder, handler, memory, timeout, layers, concurrency', () => {
     const thumbnail = model.functions.find((fn) => fn.source === 'thumbnail');
-    expect(thumbnail).toMatchObject({ functionName: 'thumbnails-dev-thumbnail', handler: 'index.handler', runtime: 'nodejs24.x', memoryMB: 1024, timeoutSeconds: 30, reservedConcurrency: 3 });
+    expect(thumbnail).toMatchObject({
+      functionName: 'thumbnails-dev-thumbnail',
+      handler: 'index.handler',
+      runtime: 'nodejs24.x',
+      memoryMB: 1024,
+      timeoutSeconds: 30,
+      reservedConcurrency: 3,
+    });
     expect(thumbnail?.layerAddresses).toHaveLength(1);
     expect(model.layers.get(thumbnail?.layerAddresses[0] ?? '')?.zipPath).toMatch(/layer\.zip$/);
     expect(model.functions.find((fn) => fn.source === 'calculator')?.layerAddresses).toEqual([]);
@@ -32,7 +46,11 @@ describe('readStackModel', () => {
 
   it('reads the async invoke config and its on-failure destination', () => {
     const [config] = [...model.asyncInvoke.values()];
-    expect(config).toMatchObject({ maximumRetryAttempts: 1, maximumEventAgeSeconds: 21600, onFailure: expect.stringMatching(/^\$\{aws_sqs_queue\..+\.arn\}$/) });
+    expect(config).toMatchObject({
+      maximumRetryAttempts: 1,
+      maximumEventAgeSeconds: 21600,
+      onFailure: expect.stringMatching(/^\$\{aws_sqs_queue\..+\.arn\}$/),
+    });
   });
 });
 
@@ -46,7 +64,9 @@ describe('localResolver', () => {
   });
 
   it('resolves references inside policy documents', () => {
-    expect(resolve('{"Resource":"${aws_s3_bucket.image-buckets_originals_bucket_F0E31474.arn}/*"}')).toBe('{"Resource":"arn:aws:s3:::thumbnails-dev-originals-local/*"}');
+    expect(resolve('{"Resource":"${aws_s3_bucket.image-buckets_originals_bucket_F0E31474.arn}/*"}')).toBe(
+      '{"Resource":"arn:aws:s3:::thumbnails-dev-originals-local/*"}',
+    );
   });
 
   it('refuses references it does not model, instead of guessing', () => {

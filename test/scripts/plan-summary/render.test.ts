@@ -9,8 +9,16 @@ const fixtures = sharedFixtures('plans');
 
 /** What each of Terraform's own plan fixtures must say. */
 const EXPECTED: Record<string, RegExp[]> = {
-  'basic-create.json': [/3 to create, 0 to update, 0 to replace, 0 to delete/, /`test_instance\.test\[2\]`/, /\| `test` \| create \| bar \|/],
-  'basic-delete.json': [/0 to create, 1 to update, 0 to replace, 1 to delete/, /\*\*delete\*\* \| `test_instance\.test-delete` \| delete because no resource config/, /`ami`: foo → bar/],
+  'basic-create.json': [
+    /3 to create, 0 to update, 0 to replace, 0 to delete/,
+    /`test_instance\.test\[2\]`/,
+    /\| `test` \| create \| bar \|/,
+  ],
+  'basic-delete.json': [
+    /0 to create, 1 to update, 0 to replace, 1 to delete/,
+    /\*\*delete\*\* \| `test_instance\.test-delete` \| delete because no resource config/,
+    /`ami`: foo → bar/,
+  ],
   'basic-update.json': [/\*\*No changes\.\*\*/],
   'equivalence-local_provider_update.json': [/1 to replace/, /forced by `content`/],
   'modules.json': [/4 to create/, /`module\.module_test_foo\.test_instance\.test\[0\]`/],
@@ -18,11 +26,19 @@ const EXPECTED: Record<string, RegExp[]> = {
   'plan-error.json': [/The plan failed/],
   'requires-replace.json': [/1 to replace/, /forced by `ami`/],
   'terraform-json-nested_config_keys.json': [/1 to create/, /`aws_instance\.foo`/, /format 0\.1, Terraform 0\.12\.11/],
-  'unknown-output.json': [/no resource changes; 3 outputs change/, /"time":"\(known after apply\)"/, /\["hello","\(known after apply\)","world"\]/],
+  'unknown-output.json': [
+    /no resource changes; 3 outputs change/,
+    /"time":"\(known after apply\)"/,
+    /\["hello","\(known after apply\)","world"\]/,
+  ],
 };
 
 describe.skipIf(!fixtures.present)(`Terraform's own plan fixtures (${fixtures.label})`, () => {
-  const files = fixtures.present ? readdirSync(fixtures.dir).filter((file) => file.endsWith('.json')).sort() : [];
+  const files = fixtures.present
+    ? readdirSync(fixtures.dir)
+        .filter((file) => file.endsWith('.json'))
+        .sort()
+    : [];
 
   it('knows every fixture', () => {
     expect(files.filter((file) => !(file in EXPECTED))).toEqual([]);
@@ -50,7 +66,9 @@ describe('renderPlanSummary', () => {
     const markdown = renderPlanSummary(plan([roleCreate, bucketReplace]), { title: 'Plan for thumbnails-prod' });
     expect(markdown.startsWith('### Plan for thumbnails-prod\n\n> [!WARNING]')).toBe(true);
     expect(markdown).toMatch(/will be DELETED or REPLACED: everything in it is lost/);
-    expect(markdown).toMatch(/`module\.images\.aws_s3_bucket\.originals`: \*\*replace\*\* \(replace because cannot update; forced by `bucket_prefix`\)/);
+    expect(markdown).toMatch(
+      /`module\.images\.aws_s3_bucket\.originals`: \*\*replace\*\* \(replace because cannot update; forced by `bucket_prefix`\)/,
+    );
     expect(markdown.indexOf('| **replace** |')).toBeLessThan(markdown.indexOf('| create |'));
   });
 
@@ -77,7 +95,12 @@ describe('renderPlanSummary', () => {
   });
 
   it('shows a new policy whole, and one known only after apply as such', () => {
-    const created = resourceChange({ address: 'aws_s3_bucket_policy.p', type: 'aws_s3_bucket_policy', actions: ['create'], after: { policy: policyJson(['s3:*'], '*') } });
+    const created = resourceChange({
+      address: 'aws_s3_bucket_policy.p',
+      type: 'aws_s3_bucket_policy',
+      actions: ['create'],
+      after: { policy: policyJson(['s3:*'], '*') },
+    });
     const unknown = resourceChange({
       address: 'aws_iam_role.r',
       type: 'aws_iam_role',
