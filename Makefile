@@ -8,6 +8,11 @@ MAKEFLAGS += --no-print-directory
 
 ENV ?= dev
 TF ?= terraform
+# Where `terraform init` finds the AWS provider offline: this project's machine image carries a
+# plugin directory at /opt/tf-plugins; set TF_PLUGIN_DIR= (empty) to use the registry or a mirror
+# named in your CLI config instead.
+TF_PLUGIN_DIR ?= $(firstword $(wildcard /opt/tf-plugins))
+export TF_PLUGIN_DIR
 ARGS ?=
 FUNCTION ?= thumbnail
 EVENT ?= events/s3-put.json
@@ -21,7 +26,7 @@ HANDLER_SOURCES := $(shell find handlers -type f -name '*.ts' 2>/dev/null)
 BUILD_SOURCES := scripts/build.ts lib/handlers.ts lib/paths.ts tsconfig.json
 ZIP_SOURCES := scripts/zip-functions.ts scripts/lib/zip.ts scripts/lib/budgets.ts
 
-.PHONY: help install build zip layer lambda-node synth plan plan-summary apply-plan deploy destroy local invoke redrive policies bench lint format graph unit test typecheck clean
+.PHONY: help install build zip layer lambda-node synth validate plan plan-summary apply-plan deploy destroy local invoke redrive policies bench lint format graph unit test typecheck clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## /  make \1\t/' | expand -t 22
@@ -57,6 +62,9 @@ lambda-node: build/lambda-node/.stamp ## Node.js 24 (the Lambda runtime's) for r
 
 synth: zip layer ## terraform JSON for every environment: cdktf.out/stacks/thumbnails-<env>/
 	$(TSX) infra/main.ts
+
+validate: synth ## terraform init, validate and test (mock apply, infra/tests) for every environment, offline
+	$(TSX) scripts/validate.ts --tf $(TF) $(ARGS)
 
 plan: synth ## terraform plan for ENV (default dev): binary plan, plan.json and the plan.md summary
 	$(TSX) scripts/terraform.ts --action plan --env $(ENV) --tf $(TF)
@@ -107,7 +115,8 @@ graph: $(INSTALLED) ## the import graph as Mermaid -> build/imports.mmd
 unit: $(INSTALLED) ## the unit tests only, nothing built first (seconds)
 	node_modules/.bin/vitest run --project unit $(ARGS)
 
-test: lint typecheck zip layer lambda-node ## lint, type check, then every test: unit and integration (vitest)
+test: lint typecheck synth lambda-node ## lint, type check, validate the stacks (when terraform is here), then every test: unit and integration (vitest)
+	$(TSX) scripts/validate.ts --tf $(TF) --skip-without-terraform
 	node_modules/.bin/vitest run $(ARGS)
 
 clean: ## remove build outputs (never terraform state)

@@ -3,8 +3,10 @@
  * builds one stack per environment, and writes cdktf.out/stacks/thumbnails-<env>/cdk.tf.json.
  */
 
+import { mkdirSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { App } from 'cdktf';
-import { PATHS } from '../lib/paths';
+import { PATHS, ROOT } from '../lib/paths';
 import { readBuiltArtifacts } from './artifacts';
 import { readEnvironments } from './environments-file';
 import { stackName } from './names';
@@ -13,10 +15,12 @@ import { ThumbnailStack } from './stacks/thumbnail-stack';
 function main() {
   const environments = readEnvironments();
   const artifacts = readBuiltArtifacts();
-  const app = new App({ outdir: process.env['CDKTF_OUTDIR'] ?? PATHS.cdktfOut, skipValidation: false });
+  mkdirSync(PATHS.cdktfOut, { recursive: true });
+  const app = new App({ outdir: PATHS.cdktfOut, skipValidation: false });
   for (const [name, config] of environments) new ThumbnailStack(app, stackName(name), { config, artifacts });
   app.synth();
-  for (const name of environments.keys()) console.log(`synthesized cdktf.out/stacks/${stackName(name)}/cdk.tf.json`);
+  for (const name of environments.keys())
+    console.log(`synthesized ${relative(ROOT, join(PATHS.cdktfOut, 'stacks', stackName(name), 'cdk.tf.json'))}`);
 }
 
 try {

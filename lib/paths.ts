@@ -1,4 +1,4 @@
-/** Where the build puts things, relative to the repository root. */
+/** Where the build puts things: under the repository root, unless the environment moves them. */
 
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,8 +15,10 @@ export const PATHS = {
   layerSource: join(ROOT, 'layer'),
   functionZips: join(ROOT, 'dist', 'functions'),
   layerZip: join(ROOT, 'dist', 'layers', 'sharp.zip'),
-  cdktfOut: join(ROOT, 'cdktf.out'),
-  local: join(ROOT, '.local'),
+  /** Synthesized stacks; CDKTF_OUTDIR moves them (the tests synthesize outside the checkout). */
+  cdktfOut: resolve(process.env['CDKTF_OUTDIR'] ?? join(ROOT, 'cdktf.out')),
+  /** make local's S3 objects and queues; LOCAL_DATA_DIR moves them. */
+  local: resolve(process.env['LOCAL_DATA_DIR'] ?? join(ROOT, '.local')),
 } as const;
 
 export const functionZipPath = (name: string) => join(PATHS.functionZips, `${name}.zip`);

@@ -10,6 +10,8 @@ import { parsePolicy, present, SENSITIVE, short, stableJson, UNKNOWN } from './v
 
 export interface RenderOptions {
   readonly title?: string;
+  /** Shown under the title, as a note: how the plan was made, when that matters to a reviewer. */
+  readonly note?: readonly string[];
 }
 
 /** The resource types whose deletion loses data nobody can recreate. */
@@ -105,6 +107,7 @@ export function renderPlanSummary(json: unknown, options: RenderOptions = {}): s
   const plan: Plan = readPlan(json);
   const lines: string[] = [];
   if (options.title) lines.push(`### ${options.title}`, '');
+  if (options.note && options.note.length > 0) lines.push('> [!NOTE]', ...options.note.map((line) => `> ${line}`), '');
   const version = `format ${plan.formatVersion}${plan.terraformVersion ? `, Terraform ${plan.terraformVersion}` : ''}`;
 
   if (plan.errored) {

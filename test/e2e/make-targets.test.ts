@@ -1,21 +1,13 @@
-// Every test that runs make lives in this one file, so they never write cdktf.out or .local at the same time.
-import { spawnSync } from 'node:child_process';
-import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+// make local, invoke, redrive and plan-summary as a person runs them, in the checkout, with what they write moved to a temporary folder.
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ROOT } from '../../lib/paths';
+import { isolatedMake } from '../support/make';
 import { tempDir } from '../support/tmp';
 
 const dir = tempDir('make');
-
-const make = (...args: string[]) => spawnSync('make', ['--no-print-directory', ...args], { cwd: ROOT, encoding: 'utf8', timeout: 300_000 });
-
-/** The environment of a machine without AWS credentials (and without an instance metadata service to ask). */
-function withoutCredentials(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) if (!key.startsWith('AWS_')) env[key] = value;
-  return { ...env, AWS_CONFIG_FILE: join(dir, 'none'), AWS_SHARED_CREDENTIALS_FILE: join(dir, 'none'), AWS_EC2_METADATA_DISABLED: 'true' };
-}
+const isolated = isolatedMake(dir);
+const make = (...args: string[]) => isolated.run(args);
 
 describe('make local', () => {
   it('uploads the samples, prints the table, and exits 0 when every upload ended where it should', () => {
@@ -65,25 +57,6 @@ describe('make invoke', () => {
   });
 });
 
-describe('make plan / deploy / destroy without prerequisites', () => {
-  it.each(['plan', 'deploy', 'destroy'])('make %s stops with a clear message when terraform is missing', (target) => {
-    const result = spawnSync('make', [target, 'TF=no-such-terraform-binary'], { cwd: ROOT, encoding: 'utf8', env: withoutCredentials() });
-    expect(result.status).not.toBe(0);
-    expect(result.stderr).toMatch(/"no-such-terraform-binary" was not found or does not run/);
-    expect(result.stderr).toMatch(/Nothing was changed/);
-  });
-
-  it('make deploy stops with a clear message when there are no AWS credentials', () => {
-    const fake = join(dir, 'terraform');
-    writeFileSync(fake, '#!/bin/sh\necho "Terraform v1.10.5"\n[ "$1" = version ] || { echo "must not run: $*" >&2; exit 99; }\n');
-    chmodSync(fake, 0o755);
-    const result = spawnSync('make', ['deploy', `TF=${fake}`], { cwd: ROOT, encoding: 'utf8', env: withoutCredentials() });
-    expect(result.status).not.toBe(0);
-    expect(result.stderr).toMatch(/no AWS credentials found/);
-    expect(result.stderr).not.toMatch(/must not run/);
-  });
-});
-
 describe('make plan-summary', () => {
   it('prints the Markdown summary of a plan JSON', () => {
     const file = join(dir, 'plan.json');
@@ -121,69 +94,5 @@ describe('make plan-summary', () => {
     const result = make('plan-summary');
     expect(result.status).not.toBe(0);
     expect(result.stderr).toMatch(/usage: make plan-summary PLAN=/);
-  });
-});
-
-describe('make plan and make apply-plan with a terraform binary', () => {
-  // A stand-in terraform that records its arguments and answers `show -json` with a plan.
-  function fakeTerraform() {
-    const log = join(dir, 'terraform-calls.log');
-    const fake = join(dir, 'fake-terraform');
-    const planJson = JSON.stringify({
-      format_version: '1.2',
-      resource_changes: [
-        {
-          address: 'aws_s3_bucket.originals',
-          mode: 'managed',
-          type: 'aws_s3_bucket',
-          name: 'originals',
-          change: { actions: ['create'], before: null, after: {} },
-        },
-      ],
-    });
-    writeFileSync(
-      fake,
-      [
-        '#!/bin/sh',
-        `echo "$*" >> '${log}'`,
-        'case "$1" in',
-        '  version) echo "Terraform v1.10.5" ;;',
-        '  plan) for a in "$@"; do case "$a" in -out=*) echo binary > "${a#-out=}" ;; esac; done ;;',
-        `  show) echo '${planJson}' ;;`,
-        'esac',
-        '',
-      ].join('\n'),
-    );
-    chmodSync(fake, 0o755);
-    return { fake, log };
-  }
-  const withCredentials = () => ({ ...withoutCredentials(), AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'example' });
-
-  it('runs init, plan -out=tfplan and show -json in the stack folder, and writes plan.json and plan.md', () => {
-    const { fake, log } = fakeTerraform();
-    const result = spawnSync('make', ['--no-print-directory', 'plan', `TF=${fake}`], {
-      cwd: ROOT,
-      encoding: 'utf8',
-      env: withCredentials(),
-    });
-    expect(result.stderr).toBe('');
-    expect(result.status).toBe(0);
-    const calls = readFileSync(log, 'utf8').trim().split('\n');
-    expect(calls).toEqual(['version', 'init -input=false', 'plan -input=false -out=tfplan', 'show -json tfplan']);
-    const stack = join(ROOT, 'cdktf.out', 'stacks', 'thumbnails-dev');
-    expect(JSON.parse(readFileSync(join(stack, 'plan.json'), 'utf8')).format_version).toBe('1.2');
-    expect(readFileSync(join(stack, 'plan.md'), 'utf8')).toMatch(/### Plan for thumbnails-dev\n\n\*\*Plan:\*\* 1 to create/);
-    expect(result.stdout).toMatch(/wrote cdktf\.out\/stacks\/thumbnails-dev\/tfplan, plan\.json and plan\.md/);
-  });
-
-  it('applies exactly the saved plan', () => {
-    const { fake, log } = fakeTerraform();
-    const result = spawnSync('make', ['--no-print-directory', 'apply-plan', `TF=${fake}`], {
-      cwd: ROOT,
-      encoding: 'utf8',
-      env: withCredentials(),
-    });
-    expect(result.status).toBe(0);
-    expect(readFileSync(log, 'utf8').trim().split('\n').slice(-3)).toEqual(['init -input=false', 'apply -input=false tfplan', 'output']);
   });
 });

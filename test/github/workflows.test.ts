@@ -45,6 +45,11 @@ describe('GitHub Actions workflows', () => {
     expect(Object.keys(workflow('ci.yml').on).sort()).toEqual(['pull_request', 'push']);
     expect(workflow('ci.yml').permissions).toEqual({ contents: 'read' });
     expect(steps('ci.yml').some((step) => step.run === 'make test')).toBe(true);
+    // make test validates the stacks with terraform (make validate).
+    expect(steps('ci.yml').findIndex((step) => step.uses?.startsWith('hashicorp/setup-terraform@'))).toBeLessThan(
+      steps('ci.yml').findIndex((step) => step.run === 'make test'),
+    );
+    expect(steps('ci.yml').findIndex((step) => step.uses?.startsWith('hashicorp/setup-terraform@'))).toBeGreaterThanOrEqual(0);
   });
 
   it('plan: on pull requests, builds, synthesizes, assumes a role through OIDC, plans, comments once, keeps the plan', () => {

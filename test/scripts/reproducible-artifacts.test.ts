@@ -36,7 +36,8 @@ function build(target: Checkout) {
   for (const script of ['scripts/build.ts', 'scripts/zip-functions.ts', 'scripts/layer.ts', 'infra/main.ts']) {
     const result = spawnSync('bash', ['-c', `umask ${target.umask} && node_modules/.bin/tsx "${script}"`], {
       cwd: target.dir,
-      env: { ...process.env, ...target.env },
+      // Each checkout builds into itself, whatever this process's CDKTF_OUTDIR or LOCAL_DATA_DIR.
+      env: { ...process.env, CDKTF_OUTDIR: join(target.dir, 'cdktf.out'), LOCAL_DATA_DIR: join(target.dir, '.local'), ...target.env },
       encoding: 'utf8',
     });
     if (result.status !== 0) throw new Error(`${script} failed in ${target.dir}: ${result.stderr}`);
