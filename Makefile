@@ -16,17 +16,18 @@ export TF_PLUGIN_DIR
 ARGS ?=
 FUNCTION ?= thumbnail
 EVENT ?= events/s3-put.json
+TYPE ?= put
 
 # The tooling runs on the machine's Node.js (20 here); the SDK's notice about Node < 22 is for functions, which run on 24.
 export AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED := true
 
-TSX := node_modules/.bin/tsx
+TSX := node --import tsx
 INSTALLED := node_modules/.install-stamp
 HANDLER_SOURCES := $(shell find handlers -type f -name '*.ts' 2>/dev/null)
 BUILD_SOURCES := scripts/build.ts lib/handlers.ts lib/paths.ts tsconfig.json
 ZIP_SOURCES := scripts/zip-functions.ts scripts/lib/zip.ts scripts/lib/budgets.ts
 
-.PHONY: help install build zip layer lambda-node synth validate plan plan-summary apply-plan deploy destroy local invoke redrive policies bench lint format graph unit test typecheck clean
+.PHONY: help install build zip layer lambda-node synth validate plan plan-summary apply-plan deploy destroy local invoke event redrive policies bench lint format graph unit test typecheck clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## /  make \1\t/' | expand -t 22
@@ -85,8 +86,11 @@ destroy: synth ## terraform destroy for ENV (asks first)
 local: synth lambda-node ## run the stack on this machine: real S3 server, packaged functions; ARGS=--serve keeps it up
 	$(TSX) scripts/local.ts --env $(ENV) $(ARGS)
 
-invoke: synth lambda-node ## one invocation of a packaged function: FUNCTION=thumbnail EVENT=events/s3-put.json
-	$(TSX) scripts/invoke.ts --env $(ENV) --function $(FUNCTION) --event $(EVENT)
+invoke: synth lambda-node ## one invocation of a packaged function: EVENT=events/s3-put.json, or FILE=photo.jpg [KEY=photos/x.jpg]; FUNCTION=thumbnail
+	$(TSX) scripts/invoke.ts --env $(ENV) --function $(FUNCTION) $(if $(FILE),--file "$(FILE)" $(if $(KEY),--key "$(KEY)"),--event "$(EVENT)")
+
+event: $(INSTALLED) ## write an example event: TYPE=put|delete|batch [KEY=photos/cat.jpg BUCKET=... SCHEMA=1.0|2.0 OUT=file]
+	@$(TSX) scripts/event.ts --type $(TYPE) $(if $(KEY),--key "$(KEY)") $(if $(BUCKET),--bucket "$(BUCKET)") $(if $(SCHEMA),--schema $(SCHEMA)) $(if $(OUT),--out "$(OUT)")
 
 redrive: synth lambda-node ## replay recorded failures for ENV (AWS); LOCAL=1 for make local's; ARGS=--dry-run lists them
 	$(TSX) scripts/redrive.ts --env $(ENV) $(if $(LOCAL),--local) $(ARGS)

@@ -23,9 +23,14 @@ async function main() {
     .parse();
   const options = program.opts<{ env: string; accountId?: string; githubRepo?: string }>();
   const config = readEnvironment(options.env);
-  const account = awsAccountId.safeParse(options.accountId ?? config.accountId);
-  if (!account.success)
+  const given = options.accountId ?? config.accountId;
+  if (given === undefined)
     throw new Error('the account is needed: pass ACCOUNT_ID=<12 digits> or set accountId for the environment in environments.json');
+  const account = awsAccountId.safeParse(given);
+  if (!account.success)
+    throw new Error(
+      `ACCOUNT_ID "${given}" ${account.error.issues[0]?.message ?? 'is not an AWS account id'} (an AWS account id is 12 digits, such as 123456789012)`,
+    );
   const accountId = account.data;
   const scope = {
     namePrefix: config.namePrefix,

@@ -1,20 +1,28 @@
 /**
- * `make invoke FUNCTION=thumbnail EVENT=events/s3-put.json`: one synchronous invocation of a
- * packaged function in the local stack, printing its logs, Lambda's REPORT line and the result.
- * S3 events naming the placeholder bucket ORIGINALS_BUCKET are pointed at the local originals
- * bucket; a sample key that is not there yet is uploaded first, and the record's size, ETag and
- * sequencer are filled in from the stored object.
+ * `make invoke`: one synchronous invocation of a packaged function in the local stack (the running
+ * `make local --serve`, or one started for it), through Lambda's Invoke API as `aws lambda invoke`
+ * does, printing the log tail (START, the function's lines, END, REPORT) and the result.
+ *
+ *   make invoke EVENT=events/s3-put.json          an event file; ORIGINALS_BUCKET becomes the local bucket
+ *   make invoke FILE=photo.jpg KEY=photos/x.jpg   upload a file, then invoke with its S3 Put record
+ *
+ * Exits non-zero when the invocation failed or the handler reports a failed record, and says why
+ * on its own line.
  */
 
+import { existsSync, readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { InvokeCommand } from '@aws-sdk/client-lambda';
 import { HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { Command } from 'commander';
 import { decodeEventKey, encodeEventKey } from '../handlers/thumbnail/keys';
 import { readJsonFile } from '../lib/json-file';
 import { isMain, runMain } from './lib/cli';
 import { SAMPLES } from './lib/samples';
-import { formatReport } from './local/function-runner';
-import { LocalPipeline } from './local/pipeline';
+import { connectLocalStack } from './local/connect';
+import { failureLines } from './local/reports';
 import { SequencerClock } from './local/s3-events';
+import { uploadEvent } from './local/upload-event';
 
 export const PLACEHOLDER_BUCKET = 'ORIGINALS_BUCKET';
 
@@ -52,35 +60,57 @@ export async function fillS3Event(event: unknown, bucket: string, client: S3Clie
 
 async function main(): Promise<number> {
   const program = new Command('invoke')
-    .description('Invoke a packaged function once, locally, with an event file')
-    .requiredOption('--event <file>', 'the event JSON (see events/)')
+    .description('Invoke a packaged function once, locally, with an event file or an uploaded file')
+    .option('--event <file>', 'the event JSON (see events/, or make event)')
+    .option('--file <path>', 'upload this file to the originals bucket and invoke with its S3 Put event')
+    .option('--key <key>', 'the key to upload --file under (default: uploads/<file name>)')
     .option('--function <name>', 'handler folder name (thumbnail, calculator) or function name', 'thumbnail')
     .option('--env <name>', 'which synthesized environment', 'dev')
     .parse();
-  const options = program.opts<{ event: string; function: string; env: string }>();
-  const event = readJsonFile(options.event, { what: 'event file', missingHint: 'examples are in events/' });
+  const options = program.opts<{ event?: string; file?: string; key?: string; function: string; env: string }>();
+  if (!options.event && !options.file) throw new Error('give an event (EVENT=events/s3-put.json) or a file to upload (FILE=photo.jpg)');
+  if (options.file && !existsSync(options.file)) throw new Error(`file ${options.file} does not exist`);
+  const event = options.event
+    ? readJsonFile(options.event, { what: 'event file', missingHint: 'examples are in events/; make event writes others' })
+    : undefined;
 
-  const pipeline = await LocalPipeline.startEnvironment(options.env, {
-    reset: false,
-    concurrency: 1,
-    duplicateRate: 0,
-    notifications: false,
-  });
-  const client = pipeline.s3Client();
+  const local = await connectLocalStack(options.env, { command: 'make invoke' });
   try {
-    const fn = pipeline.functionModel(options.function);
-    const originals = pipeline.buckets.triggering[0];
-    const filled = originals ? await fillS3Event(event, originals, client) : event;
-    const report = await pipeline.invoke(fn.source, filled);
-    console.log(`START RequestId: ${report.requestId} Version: $LATEST`);
-    for (const line of report.logs) console.log(line);
-    console.log(`END RequestId: ${report.requestId}`);
-    console.log(formatReport(report, fn.memoryMB));
-    console.log(JSON.stringify(report.ok ? report.result : report.error, null, 2));
-    return report.ok ? 0 : 1;
+    if (local.attached) console.log(`using the running local stack (pid ${local.attached.pid}, ${local.attached.lambdaEndpoint})`);
+    const fn = local.functionModel(options.function);
+    const target = {
+      bucket: local.originals,
+      key: options.key ?? `uploads/${basename(options.file ?? '')}`,
+      region: local.model.region,
+      requestId: 'MAKEINVOKE',
+    };
+    const payload = options.file
+      ? await uploadEvent(local.s3, new SequencerClock(), target, readFileSync(options.file))
+      : await fillS3Event(event, local.originals, local.s3);
+    const response = await local.lambda.send(
+      new InvokeCommand({ FunctionName: fn.functionName, Payload: Buffer.from(JSON.stringify(payload)), LogType: 'Tail' }),
+    );
+    const logs = Buffer.from(response.LogResult ?? '', 'base64')
+      .toString('utf8')
+      .trimEnd()
+      .split('\n');
+    for (const line of logs) console.log(line);
+    const result = JSON.parse(Buffer.from(response.Payload ?? []).toString('utf8') || 'null') as unknown;
+    console.log(JSON.stringify(result, null, 2));
+    if (response.FunctionError) {
+      const error = result as { errorType?: string; errorMessage?: string } | null;
+      console.error(`invoke: the invocation failed: ${error?.errorType ?? 'Error'}: ${error?.errorMessage ?? ''}`);
+      return 1;
+    }
+    const failed = (result as { failed?: number } | null)?.failed ?? 0;
+    if (failed > 0) {
+      for (const line of failureLines(logs)) console.error(`invoke: ${line}`);
+      console.error(`invoke: ${failed} record(s) failed (recorded in the failure queue; make redrive LOCAL=1 ARGS=--dry-run lists them)`);
+      return 1;
+    }
+    return 0;
   } finally {
-    client.destroy();
-    await pipeline.close();
+    await local.close();
   }
 }
 

@@ -6,21 +6,22 @@
  */
 
 import { availableParallelism } from 'node:os';
-import { join, relative } from 'node:path';
+import { relative } from 'node:path';
 import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { MultiBar, Presets } from 'cli-progress';
 import Table from 'cli-table3';
 import { Command, Option } from 'commander';
 import { DEFAULTS, ENV } from '../handlers/thumbnail/constants';
 import { planThumbnailKeys } from '../handlers/thumbnail/keys';
+import { readEnvironment } from '../infra/environments-file';
 import { stackName } from '../infra/names';
 import { PATHS, ROOT } from '../lib/paths';
-import { isMain, runMain } from './lib/cli';
+import { isMain, onInterrupt, runMain } from './lib/cli';
 import { photoJpeg, SAMPLES } from './lib/samples';
 import { LOCAL_RETRY_DELAYS_MS } from './local/async-invoke';
 import { lambdaNodeBinary } from './local/function-runner';
 import { type Delivery, LocalPipeline } from './local/pipeline';
-import { writtenThumbnails } from './local/reports';
+import { describeOutcome, writtenThumbnails } from './local/reports';
 import { LOCAL_CREDENTIALS } from './local/s3-server';
 
 export interface Upload {
@@ -94,18 +95,22 @@ interface LocalOptions {
   concurrency: number;
   duplicateRate: number;
   s3Port?: number;
-  keepData: boolean;
+  fresh: boolean;
+  logs: boolean;
   faults: number;
 }
 
 async function startPipeline(options: LocalOptions) {
+  // An unknown environment is said as such, before looking for its stack files.
+  readEnvironment(options.env);
   const stack = stackName(options.env);
   const node = lambdaNodeBinary();
   console.log(
     `local: stack ${stack}; functions run on Node.js ${node.version}${node.version.startsWith('24.') ? '' : ' (Lambda runs 24: `make lambda-node`)'}`,
   );
   const pipeline = await LocalPipeline.startEnvironment(options.env, {
-    reset: !options.keepData,
+    command: `make local${options.serve ? ' --serve' : ''}`,
+    reset: options.fresh,
     concurrency: options.concurrency,
     duplicateRate: options.duplicateRate,
     retryDelaysMs: LOCAL_RETRY_DELAYS_MS,
@@ -119,14 +124,18 @@ async function startPipeline(options: LocalOptions) {
   const widths = thumbnailFn.environment[ENV.widths]?.split(',').map(Number) ?? [...DEFAULTS.widths];
   const failureQueue = pipeline.model.queues[0]?.name;
   console.log(
-    `local: S3 ${pipeline.s3.endpoint} (data in ${relative(ROOT, join(PATHS.local, 's3'))}), buckets ${originals} -> ${thumbnails}`,
+    `local: S3 ${pipeline.s3.endpoint}, buckets ${originals} -> ${thumbnails}; data in ${relative(ROOT, PATHS.local) || PATHS.local}, ` +
+      `${options.fresh ? 'started fresh (--fresh)' : 'kept from earlier runs (--fresh starts from empty buckets and queues)'}`,
   );
+  if (options.logs) pipeline.onFunctionLog((fn, line) => console.log(`  [${fn}] ${line}`));
   return { pipeline, originals, thumbnails, widths, failureQueue };
 }
 
 async function serve(options: LocalOptions) {
   const { pipeline, originals, thumbnails, failureQueue } = await startPipeline({ ...options, s3Port: options.s3Port ?? 4569 });
+  const lambda = await pipeline.serveLambdaApi();
   pipeline.onDelivery((delivery) => console.log(describeDelivery(delivery)));
+  pipeline.onUndelivered((upload) => console.log(`${upload.eventName} ${upload.bucket}/${upload.key} -> not delivered: ${upload.reason}`));
   const endpoint = pipeline.s3.endpoint;
   console.log(
     [
@@ -136,39 +145,43 @@ async function serve(options: LocalOptions) {
       `  export AWS_ACCESS_KEY_ID=${LOCAL_CREDENTIALS.accessKeyId} AWS_SECRET_ACCESS_KEY=${LOCAL_CREDENTIALS.secretAccessKey} AWS_DEFAULT_REGION=${pipeline.model.region}`,
       `  aws s3 cp --endpoint-url ${endpoint} photo.jpg s3://${originals}/photos/photo.jpg`,
       `  aws s3 ls --endpoint-url ${endpoint} s3://${thumbnails}/photos/`,
+      `  make invoke FILE=photo.jpg KEY=photos/photo.jpg     (uses this stack's functions)`,
       '',
       `  originals bucket   ${originals}`,
       `  thumbnails bucket  ${thumbnails}`,
-      ...(failureQueue ? [`  failures           ${relative(ROOT, pipeline.queueFile(failureQueue))}`] : []),
+      `  Lambda API         ${lambda} (aws lambda invoke --endpoint-url ${lambda} ...)`,
+      ...(failureQueue
+        ? [`  failures           ${relative(ROOT, pipeline.queueFile(failureQueue)) || pipeline.queueFile(failureQueue)}`]
+        : []),
       '',
-      'Ctrl-C stops it.',
+      `One line per event follows${options.logs ? ", with the functions' log lines" : " (--logs adds the functions' log lines)"}. Ctrl-C stops it; the data stays for the next run.`,
     ].join('\n'),
   );
   await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
+    onInterrupt(async () => {
+      console.log('\nlocal: stopping (finishing the events in flight)...');
+      await pipeline.idle();
+      await pipeline.close();
+      resolve();
+      return 0;
+    });
   });
-  console.log('\nlocal: stopping...');
-  await pipeline.idle();
-  await pipeline.close();
 }
 
+/** One line for a delivered event: which upload, and what came of it (the thumbnails, or the reason not). */
 export function describeDelivery(delivery: Delivery): string {
-  const { result } = delivery;
-  const prefix = `${delivery.eventName} ${delivery.bucket}/${delivery.key}${delivery.duplicate ? ' (duplicate delivery)' : ''}`;
-  if (!result.ok) {
-    const error = result.report?.error;
-    return `${prefix} -> failed after ${result.attempts} attempt(s): ${error?.errorType}: ${error?.errorMessage}${result.destinationRecord ? ' (recorded)' : ''}`;
-  }
-  const summary = result.report?.result as { written?: number; skipped?: number; failed?: number; deleted?: number } | undefined;
-  const written = writtenThumbnails(result.report).flatMap((line) => line.outputs.map((o) => `${o.key} ${o.width}x${o.height}`));
-  if (written.length > 0) return `${prefix} -> ${written.join(', ')}`;
-  return `${prefix} -> ${JSON.stringify(summary)}`;
+  return `${delivery.eventName} ${delivery.bucket}/${delivery.key}${delivery.duplicate ? ' (duplicate delivery)' : ''} -> ${describeOutcome(delivery.result)}`;
 }
 
 async function runOnce(options: LocalOptions): Promise<number> {
   const { pipeline, originals, thumbnails, widths, failureQueue } = await startPipeline(options);
   const client = pipeline.s3Client();
+  onInterrupt(async () => {
+    console.log('\nlocal: interrupted; stopping');
+    client.destroy();
+    await pipeline.close();
+    return undefined;
+  });
   try {
     const uploads = plannedUploads(options.count);
     const started = performance.now();
@@ -274,7 +287,8 @@ async function main(): Promise<number> {
     )
     .addOption(new Option('--duplicate-rate <share>', 'share of S3 events delivered twice (at least once)').argParser(Number).default(0.05))
     .addOption(new Option('--s3-port <port>', 'S3 server port (default: any free port; 4569 with --serve)').argParser(Number))
-    .option('--keep-data', 'keep objects and queues from the previous run', false)
+    .option('--fresh', 'start from empty buckets and queues (by default, what earlier runs left stays)', false)
+    .option('--logs', "print the functions' own log lines as they write them", false)
     .addOption(
       new Option('--faults <share>', "share of the functions' S3 requests answered with 500/503/SlowDown or stalled")
         .argParser(Number)

@@ -1,9 +1,11 @@
 /**
  * `make redrive`: replay the uploads recorded in the failure queue, once their cause is fixed.
  * Each record (Lambda's on-failure record, or the handler's own for permanent failures) carries the
- * original S3 event; it is invoked again asynchronously, as S3 would, and deleted from the queue
- * once accepted. A replay that fails again is recorded again, so nothing is lost either way.
- * `--dry-run` lists what is waiting, by error type. `--local` works on `make local`'s queue.
+ * original S3 event; on AWS it is invoked again asynchronously, as S3 would, and deleted from the
+ * queue once accepted. A replay that fails again is recorded again, so nothing is lost either way.
+ * `--dry-run` lists what is waiting, by error type. `--local` works on `make local`'s queue (the
+ * running stack, or one started for it), invoking synchronously so that it can say which replays
+ * failed again; it then exits non-zero if any did.
  */
 
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
@@ -15,8 +17,7 @@ import { readEnvironment } from '../infra/environments-file';
 import { resourceNames } from '../infra/names';
 import { checkCredentials } from './lib/aws-credentials';
 import { isMain, runMain } from './lib/cli';
-import { LocalPipeline } from './local/pipeline';
-import { queueUrl } from './local/stack-model';
+import { connectLocalStack } from './local/connect';
 
 export interface RecordSummary {
   readonly errorType: string;
@@ -66,72 +67,100 @@ export interface RedriveOptions {
   readonly onProgress?: (done: number, total: number) => void;
 }
 
+/**
+ * What became of a replay: `accepted` (AWS: invoked asynchronously, the outcome comes later),
+ * `processed` or `failed` (locally, invoked synchronously: a failure was recorded again).
+ */
+export type ReplayOutcome = 'accepted' | 'processed' | 'failed';
+
 export interface RedriveReport {
-  readonly replayed: RecordSummary[];
+  readonly replayed: (RecordSummary & { readonly outcome: ReplayOutcome })[];
   readonly waiting: RecordSummary[];
   /** Further records of an event already replayed (or listed): removed (or counted) without a second replay. */
   readonly duplicates: number;
   readonly unreadable: number;
+  /** Replays the function did not take (an error invoking, or an unhandled error): their records stay. */
   readonly failedToReplay: number;
 }
 
-/** Replay (or, dry, list) the records in an SQS queue; `replay` resolves once the event is accepted. */
+interface Received {
+  readonly receiptHandle: string | undefined;
+  readonly summary: ReturnType<typeof summarize>;
+}
+
+/**
+ * Replay (or, dry, list) the records in an SQS queue. Every record is read first, and hidden while
+ * the replays run, so a failure recorded again during this run waits for the next one instead of
+ * being read back now. `replay` resolves once the event is taken; a record is deleted only then.
+ */
 export async function redrive(
   sqs: SQSClient,
   queueUrl: string,
-  replay: (event: unknown) => Promise<void>,
+  replay: (event: unknown) => Promise<ReplayOutcome>,
   options: RedriveOptions,
 ): Promise<RedriveReport> {
   const attributes = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages'] }));
   const total = Math.min(options.limit, Number(attributes.Attributes?.['ApproximateNumberOfMessages'] ?? 0));
-  const replayed: RecordSummary[] = [];
-  const waiting: RecordSummary[] = [];
-  let unreadable = 0;
-  let failedToReplay = 0;
-  let duplicates = 0;
+  const received: Received[] = [];
   const seen = new Set<string>();
-  const events = new Set<string>();
-  const handled = () => replayed.length + waiting.length + unreadable + failedToReplay + duplicates;
-  while (handled() < options.limit) {
-    const received = await sqs.send(
+  while (received.length < options.limit) {
+    const batch = await sqs.send(
       // A dry run hides what it read for a minute, so it lists each record once; nothing is deleted.
       new ReceiveMessageCommand({
         QueueUrl: queueUrl,
-        MaxNumberOfMessages: Math.min(10, options.limit - handled()),
-        VisibilityTimeout: options.dryRun ? 60 : 300,
+        MaxNumberOfMessages: Math.min(10, options.limit - received.length),
+        VisibilityTimeout: options.dryRun ? 60 : 900,
         WaitTimeSeconds: 1,
       }),
     );
-    const messages = (received.Messages ?? []).filter((message) => !seen.has(message.MessageId ?? ''));
+    const messages = (batch.Messages ?? []).filter((message) => !seen.has(message.MessageId ?? ''));
     if (messages.length === 0) break;
     for (const message of messages) {
       seen.add(message.MessageId ?? '');
-      const summary = summarize(message.Body ?? '');
-      if (!summary) {
-        unreadable += 1;
-      } else {
-        const { payload, ...listed } = summary;
-        if (events.has(listed.event)) {
-          duplicates += 1;
-          if (!options.dryRun) await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle }));
-        } else if (options.dryRun) {
-          events.add(listed.event);
-          waiting.push(listed);
-        } else {
-          try {
-            await replay(payload);
-            await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle }));
-            events.add(listed.event);
-            replayed.push(listed);
-          } catch {
-            failedToReplay += 1;
-          }
-        }
-      }
-      options.onProgress?.(handled(), Math.max(total, seen.size));
+      received.push({ receiptHandle: message.ReceiptHandle, summary: summarize(message.Body ?? '') });
     }
   }
-  return { replayed, waiting, duplicates, unreadable, failedToReplay };
+
+  const report: {
+    replayed: RedriveReport['replayed'];
+    waiting: RecordSummary[];
+    duplicates: number;
+    unreadable: number;
+    failedToReplay: number;
+  } = {
+    replayed: [],
+    waiting: [],
+    duplicates: 0,
+    unreadable: 0,
+    failedToReplay: 0,
+  };
+  const events = new Set<string>();
+  const remove = (message: Received) => sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.receiptHandle }));
+  for (const [index, message] of received.entries()) {
+    const { summary } = message;
+    if (!summary) report.unreadable += 1;
+    else {
+      const { payload, ...listed } = summary;
+      if (events.has(listed.event)) {
+        report.duplicates += 1;
+        if (!options.dryRun) await remove(message);
+      } else if (options.dryRun) {
+        events.add(listed.event);
+        report.waiting.push(listed);
+      } else {
+        try {
+          const outcome = await replay(payload);
+          await remove(message);
+          events.add(listed.event);
+          report.replayed.push({ ...listed, outcome });
+        } catch {
+          report.failedToReplay += 1;
+        }
+      }
+    }
+    options.onProgress?.(index + 1, Math.max(total, received.length));
+  }
+  return report;
 }
 
 function printReport(report: RedriveReport, dryRun: boolean) {
@@ -154,7 +183,16 @@ function printReport(report: RedriveReport, dryRun: boolean) {
     console.log(`  ${report.duplicates} more record(s) of the same events (S3 delivered them twice)${dryRun ? '' : '; removed'}`);
   if (report.unreadable > 0) console.log(`  ${report.unreadable} message(s) are not failure records; left in the queue`);
   if (report.failedToReplay > 0) console.log(`  ${report.failedToReplay} could not be replayed; left in the queue`);
+  if (!dryRun) {
+    const processed = report.replayed.filter((record) => record.outcome === 'processed').length;
+    const failed = report.replayed.filter((record) => record.outcome === 'failed').length;
+    if (processed + failed > 0) console.log(`  ${processed} processed now, ${failed} failed again and recorded again`);
+  }
 }
+
+/** Whether a redrive left something to look at: a replay that failed again or was not taken. */
+export const redriveFailed = (report: RedriveReport): boolean =>
+  report.failedToReplay > 0 || report.replayed.some((record) => record.outcome === 'failed');
 
 interface Options {
   env: string;
@@ -181,37 +219,29 @@ async function main(): Promise<number> {
   };
 
   if (options.local) {
-    const pipeline = await LocalPipeline.startEnvironment(options.env, {
-      reset: false,
-      concurrency: 2,
-      duplicateRate: 0,
-      notifications: false,
-    });
-    const sqs = new SQSClient({
-      endpoint: pipeline.sqs.endpoint,
-      region: pipeline.model.region,
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    });
+    const local = await connectLocalStack(options.env, { command: 'make redrive LOCAL=1', concurrency: 2 });
     try {
+      if (local.attached) console.log(`using the running local stack (pid ${local.attached.pid})`);
+      const functionName = local.functionModel('thumbnail').functionName;
       bar.start(0, 0);
-      const outcomes: Promise<boolean>[] = [];
-      const replay = async (event: unknown) => {
-        outcomes.push(pipeline.invokeAsync('thumbnail', event).then((result) => result.ok));
+      // Synchronously, so each replay's outcome is known: the handler's summary says whether it failed again.
+      const replay = async (event: unknown): Promise<ReplayOutcome> => {
+        const response = await local.lambda.send(
+          new InvokeCommand({ FunctionName: functionName, Payload: Buffer.from(JSON.stringify(event)) }),
+        );
+        const result = JSON.parse(Buffer.from(response.Payload ?? []).toString('utf8') || 'null') as {
+          failed?: number;
+          errorMessage?: string;
+        } | null;
+        if (response.FunctionError) throw new Error(result?.errorMessage ?? 'the invocation failed');
+        return (result?.failed ?? 0) > 0 ? 'failed' : 'processed';
       };
-      const report = await redrive(sqs, queueUrl(pipeline.endpoints, names.failureQueue), replay, { ...options, onProgress });
-      await pipeline.idle();
+      const report = await redrive(local.sqs, local.queueUrl(names.failureQueue), replay, { ...options, onProgress });
       bar.stop();
       printReport(report, options.dryRun);
-      if (!options.dryRun) {
-        const ok = (await Promise.all(outcomes)).filter(Boolean).length;
-        console.log(
-          `  ${ok} processed now, ${outcomes.length - ok} failed again and were recorded again (see ${pipeline.queueFile(names.failureQueue)})`,
-        );
-      }
-      return 0;
+      return redriveFailed(report) ? 1 : 0;
     } finally {
-      sqs.destroy();
-      await pipeline.close();
+      await local.close();
     }
   }
 
@@ -225,7 +255,7 @@ async function main(): Promise<number> {
     const report = await redrive(
       sqs,
       QueueUrl,
-      async (event) => {
+      async (event): Promise<ReplayOutcome> => {
         // Asynchronous, as S3 invokes: Lambda's retries and on-failure destination apply again.
         await lambda.send(
           new InvokeCommand({
@@ -234,6 +264,7 @@ async function main(): Promise<number> {
             Payload: Buffer.from(JSON.stringify(event)),
           }),
         );
+        return 'accepted';
       },
       { ...options, onProgress },
     );

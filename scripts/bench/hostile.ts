@@ -13,7 +13,7 @@ import { readJpegStructure } from '../../handlers/thumbnail/jpeg-structure';
 import { HOSTILE_CASES, type HostileExpectation, worstCases } from '../lib/hostile';
 import { LocalPipeline } from '../local/pipeline';
 import { SequencerClock } from '../local/s3-events';
-import { uploadEvent } from './upload-event';
+import { uploadEvent } from '../local/upload-event';
 
 export interface HostileRow {
   readonly name: string;

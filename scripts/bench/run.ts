@@ -30,11 +30,11 @@ import { extractLambdaLayout, lambdaNodePath } from '../local/layout';
 import { LocalPipeline } from '../local/pipeline';
 import { SequencerClock } from '../local/s3-events';
 import { LOCAL_CREDENTIALS, startLocalS3 } from '../local/s3-server';
+import { uploadEvent } from '../local/upload-event';
 import { chooseMemory, costPerMillion, estimatedDurationMs, LAMBDA_PRICES, type Measured } from './cost';
 import { type HostileRow, hostileBenchmark } from './hostile';
 import { fixed, iterationsFor, median, ratio } from './stats';
 import { findBinary, findGnuTime, versionOf } from './tools';
-import { uploadEvent } from './upload-event';
 
 const SHARED_IMAGES = sharedFixturesDir('images');
 const OUT = join(ROOT, '.bench');

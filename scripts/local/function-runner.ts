@@ -31,6 +31,8 @@ export interface FunctionSpec {
   /** Upper bound on environments running at once (reserved concurrency). */
   readonly maxConcurrency: number;
   readonly logGroup?: string;
+  /** Each line the function writes, as it writes it (what CloudWatch Logs would receive). */
+  readonly onLog?: (line: string) => void;
 }
 
 export interface InvocationError {
@@ -151,7 +153,11 @@ export class FunctionRunner {
     });
     const environment: Environment = { child, logs: [], dead: false, ready: Promise.resolve(0) };
     for (const stream of [child.stdout, child.stderr]) {
-      if (stream) createInterface({ input: stream }).on('line', (line) => environment.logs.push(line));
+      if (stream)
+        createInterface({ input: stream }).on('line', (line) => {
+          environment.logs.push(line);
+          this.spec.onLog?.(line);
+        });
     }
     child.on('message', (message: WorkerMessage) => environment.onMessage?.(message));
     child.on('exit', (code, signal) => {

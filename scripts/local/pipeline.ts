@@ -8,10 +8,11 @@
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { FailureRecord } from '../../handlers/thumbnail/failure-record';
+import { decodeEventKey } from '../../handlers/thumbnail/keys';
 import { stackName } from '../../infra/names';
 import { readJsonFile } from '../../lib/json-file';
 import { PATHS } from '../../lib/paths';
@@ -20,11 +21,21 @@ import { resolveReferences } from '../lib/terraform-refs';
 import { AsyncInvoker, type DeliveryResult, LOCAL_RETRY_DELAYS_MS } from './async-invoke';
 import { type FaultOptions, type FaultProxy, startFaultProxy } from './fault-proxy';
 import { FunctionRunner, type InvocationReport } from './function-runner';
+import { acquireInstanceLock, type InstanceLock } from './instance-lock';
+import { type LambdaApi, startLambdaApi } from './lambda-api';
 import { extractLambdaLayout } from './layout';
-import { ruleMatches, SequencerClock, s3EventRecord } from './s3-events';
+import { ruleMatches, SequencerClock, s3EventRecord, whyNoRuleMatches } from './s3-events';
 import { LOCAL_CREDENTIALS, type LocalS3, type S3ObjectEvent, startLocalS3 } from './s3-server';
 import { type LocalSqs, startLocalSqs } from './sqs-server';
-import { DEFAULT_ASYNC_INVOKE, type FunctionModel, localResolver, queueUrl, readStackModel, type StackModel } from './stack-model';
+import {
+  bucketRoles,
+  DEFAULT_ASYNC_INVOKE,
+  type FunctionModel,
+  localResolver,
+  queueUrl,
+  readStackModel,
+  type StackModel,
+} from './stack-model';
 
 /** The account the local stack pretends to run in. */
 export const LOCAL_ACCOUNT_ID = '000000000000';
@@ -50,6 +61,16 @@ export interface LocalPipelineOptions {
   readonly notifications?: boolean;
   /** Put a fault-injecting proxy between the functions and S3. */
   readonly faults?: FaultOptions;
+  /** What started it, for the instance lock that keeps a second local stack off the same data. */
+  readonly command?: string;
+}
+
+/** An upload no notification rule delivers, and why. */
+export interface Undelivered {
+  readonly bucket: string;
+  readonly key: string;
+  readonly eventName: string;
+  readonly reason: string;
 }
 
 export interface Delivery {
@@ -67,9 +88,13 @@ export class LocalPipeline {
   private readonly sequencers = new SequencerClock();
   private readonly listeners: ((delivery: Delivery) => void)[] = [];
   private readonly attemptListeners: ((fn: string, attempt: number, report: InvocationReport) => void)[] = [];
+  private readonly undeliveredListeners: ((upload: Undelivered) => void)[] = [];
+  private readonly logListeners: ((fn: string, line: string) => void)[] = [];
   readonly deliveries: Delivery[] = [];
-  /** Outside the repository, like /var/task: nothing above it for Node to resolve. */
+  /** Outside the repository, like /var/task: nothing above it for Node to resolve. Removed on close, and on any exit. */
   private readonly functionsDir = mkdtempSync(join(tmpdir(), 'thumbnail-pipeline-functions-'));
+  private readonly removeFunctionsDir = () => rmSync(this.functionsDir, { recursive: true, force: true });
+  private lambdaApi: LambdaApi | undefined;
 
   private constructor(
     readonly model: StackModel,
@@ -79,7 +104,10 @@ export class LocalPipeline {
     private readonly sqsClient: SQSClient,
     /** Present when faults are injected: its counters say what was injected. */
     readonly faults: FaultProxy | undefined,
-  ) {}
+    private readonly lock: InstanceLock,
+  ) {
+    process.on('exit', this.removeFunctionsDir);
+  }
 
   /** The synthesized stack of an environment (cdktf.out), with its data in .local/ unless `dataDir` says otherwise. */
   static startEnvironment(
@@ -91,6 +119,8 @@ export class LocalPipeline {
 
   static async start(options: LocalPipelineOptions): Promise<LocalPipeline> {
     const model = readStackModel(readJsonFile(join(options.stackDir, 'cdk.tf.json'), { missingHint: 'run `make synth`' }) as TerraformJson);
+    // Before anything in the data folder changes: a running local stack keeps it.
+    const lock = acquireInstanceLock(options.dataDir, options.command ?? 'a local stack');
     if (options.reset) for (const part of ['s3', 'queues']) rmSync(join(options.dataDir, part), { recursive: true, force: true });
     const s3 = await startLocalS3({
       directory: join(options.dataDir, 's3'),
@@ -104,7 +134,8 @@ export class LocalPipeline {
     });
     const sqsClient = new SQSClient({ endpoint: sqs.endpoint, region: model.region, credentials: LOCAL_CREDENTIALS });
     const faults = options.faults ? await startFaultProxy(s3.endpoint, options.faults) : undefined;
-    const pipeline = new LocalPipeline(model, s3, sqs, options, sqsClient, faults);
+    lock.update({ stack: basename(options.stackDir), s3Endpoint: s3.endpoint, sqsEndpoint: sqs.endpoint });
+    const pipeline = new LocalPipeline(model, s3, sqs, options, sqsClient, faults, lock);
     pipeline.startFunctions();
     if (options.notifications ?? true) s3.onObjectEvent((event) => pipeline.onObjectEvent(event));
     return pipeline;
@@ -133,11 +164,7 @@ export class LocalPipeline {
 
   /** The buckets uploads go to (those with notification rules), and the others. */
   get buckets(): { readonly triggering: string[]; readonly other: string[] } {
-    const triggering = new Set(this.model.rules.map((rule) => rule.bucketAddress));
-    return {
-      triggering: this.model.buckets.filter((bucket) => triggering.has(bucket.address)).map((bucket) => bucket.localName),
-      other: this.model.buckets.filter((bucket) => !triggering.has(bucket.address)).map((bucket) => bucket.localName),
-    };
+    return bucketRoles(this.model);
   }
 
   functionModel(source: string): FunctionModel {
@@ -169,6 +196,38 @@ export class LocalPipeline {
     this.attemptListeners.push(listener);
   }
 
+  /** Uploads to a triggering bucket that no notification rule delivers, with the filter each missed. */
+  onUndelivered(listener: (upload: Undelivered) => void): void {
+    this.undeliveredListeners.push(listener);
+  }
+
+  /** Every line the functions write, as they write it. */
+  onFunctionLog(listener: (fn: string, line: string) => void): void {
+    this.logListeners.push(listener);
+  }
+
+  /**
+   * Serve Lambda's Invoke API for these functions, so clients of @aws-sdk/client-lambda (make
+   * invoke, redrive, backfill, in another terminal) can use this stack while it runs.
+   */
+  async serveLambdaApi(port = 0): Promise<string> {
+    this.lambdaApi ??= await startLambdaApi(
+      {
+        resolve: (name) =>
+          this.model.functions.find((fn) => fn.source === name || fn.functionName === name || name.endsWith(`:function:${fn.functionName}`))
+            ?.source,
+        invoke: (source, event) => this.invoke(source, event),
+        memoryMB: (source) => this.functionModel(source).memoryMB,
+        invokeAsync: (source, event) => {
+          void this.invokeAsync(source, event).then((result) => this.recordDelivery(source, event, false, result));
+        },
+      },
+      port,
+    );
+    this.lock.update({ s3Endpoint: this.s3.endpoint, sqsEndpoint: this.sqs.endpoint, lambdaEndpoint: this.lambdaApi.endpoint });
+    return this.lambdaApi.endpoint;
+  }
+
   /** One synchronous (RequestResponse) invocation, as `aws lambda invoke` does: no retries. */
   invoke(source: string, event: unknown): Promise<InvocationReport> {
     return this.runner(source).invoke(event);
@@ -187,11 +246,14 @@ export class LocalPipeline {
   }
 
   async close(): Promise<void> {
+    await this.lambdaApi?.close();
     await Promise.all([...this.runners.values()].map((runner) => runner.close()));
     this.sqsClient.destroy();
     await this.faults?.close();
     await Promise.all([this.s3.close(), this.sqs.close()]);
-    rmSync(this.functionsDir, { recursive: true, force: true });
+    this.removeFunctionsDir();
+    process.off('exit', this.removeFunctionsDir);
+    this.lock.release();
   }
 
   private startFunctions() {
@@ -222,6 +284,9 @@ export class LocalPipeline {
         maxConcurrency:
           fn.reservedConcurrency === undefined ? options.concurrency : Math.max(1, Math.min(fn.reservedConcurrency, options.concurrency)),
         ...(fn.logGroup ? { logGroup: this.resolve(fn.logGroup) } : {}),
+        onLog: (line) => {
+          for (const listener of this.logListeners) listener(fn.source, line);
+        },
       });
       this.runners.set(fn.address, runner);
       const policy = model.asyncInvoke.get(fn.address) ?? DEFAULT_ASYNC_INVOKE;
@@ -255,12 +320,38 @@ export class LocalPipeline {
     return queueUrl(this.endpoints, name);
   }
 
+  private recordDelivery(source: string, payload: unknown, duplicate: boolean, result: DeliveryResult, event?: S3ObjectEvent) {
+    const record = (payload as { Records?: { eventName?: string; s3?: { bucket?: { name?: string }; object?: { key?: string } } }[] })
+      .Records?.[0];
+    const encoded = record?.s3?.object?.key;
+    const delivery: Delivery = {
+      function: source,
+      bucket: event?.bucket ?? record?.s3?.bucket?.name ?? '',
+      key: event?.key ?? (encoded === undefined ? '' : safeDecode(encoded)),
+      eventName: event?.eventName ?? record?.eventName ?? 'Invoke',
+      duplicate,
+      result,
+    };
+    this.deliveries.push(delivery);
+    for (const listener of this.listeners) listener(delivery);
+  }
+
   private onObjectEvent(event: S3ObjectEvent) {
     const bucket = this.model.buckets.find((candidate) => candidate.localName === event.bucket);
     if (!bucket) return;
     const sequencer = this.sequencers.next();
-    for (const rule of this.model.rules) {
-      if (rule.bucketAddress !== bucket.address || !ruleMatches(rule, event.eventName, event.key)) continue;
+    const rules = this.model.rules.filter((rule) => rule.bucketAddress === bucket.address);
+    const matching = rules.filter((rule) => ruleMatches(rule, event.eventName, event.key));
+    if (rules.length > 0 && matching.length === 0) {
+      const upload = {
+        bucket: event.bucket,
+        key: event.key,
+        eventName: event.eventName,
+        reason: whyNoRuleMatches(rules, event.eventName, event.key),
+      };
+      for (const listener of this.undeliveredListeners) listener(upload);
+    }
+    for (const rule of matching) {
       const fn = this.model.functions.find((candidate) => candidate.address === rule.functionAddress);
       if (!fn) continue;
       const record = s3EventRecord(
@@ -276,19 +367,19 @@ export class LocalPipeline {
       const random = this.options.random ?? Math.random;
       const copies = random() < this.options.duplicateRate ? 2 : 1;
       for (let copy = 0; copy < copies; copy++) {
-        void this.invokeAsync(fn.source, structuredClone(payload)).then((result) => {
-          const delivery = {
-            function: fn.source,
-            bucket: event.bucket,
-            key: event.key,
-            eventName: event.eventName,
-            duplicate: copy > 0,
-            result,
-          };
-          this.deliveries.push(delivery);
-          for (const listener of this.listeners) listener(delivery);
-        });
+        void this.invokeAsync(fn.source, structuredClone(payload)).then((result) =>
+          this.recordDelivery(fn.source, payload, copy > 0, result, event),
+        );
       }
     }
+  }
+}
+
+/** A key from an event record, decoded; one that is not valid URL encoding, as it came. */
+function safeDecode(encoded: string): string {
+  try {
+    return decodeEventKey(encoded);
+  } catch {
+    return encoded;
   }
 }

@@ -13,6 +13,21 @@ export function ruleMatches(rule: NotificationRule, eventName: string, key: stri
 }
 
 /**
+ * Why none of a bucket's notification rules selects this event for this key: the event type no
+ * rule asks for, else each rule's prefix or suffix the key misses (S3 compares them case-sensitively).
+ */
+export function whyNoRuleMatches(rules: readonly NotificationRule[], eventName: string, key: string): string {
+  const forType = rules.filter((rule) => ruleMatches({ ...rule, filterPrefix: '', filterSuffix: '' }, eventName, key));
+  if (forType.length === 0) return `no notification rule for ${eventName} events`;
+  const misses = forType.map((rule) => {
+    if (rule.filterPrefix && !key.startsWith(rule.filterPrefix)) return `prefix "${rule.filterPrefix}"`;
+    return `suffix "${rule.filterSuffix ?? ''}"`;
+  });
+  const caseOnly = forType.some((rule) => rule.filterSuffix && key.toLowerCase().endsWith(rule.filterSuffix.toLowerCase()));
+  return `the key matches no filter: not ${[...new Set(misses)].join(', nor ')}${caseOnly ? ' (suffix filters are case-sensitive)' : ''}`;
+}
+
+/**
  * Monotonically increasing sequencers, hexadecimal like S3's: for one key, a later event always
  * carries a greater value (compare after left-padding with zeros).
  */

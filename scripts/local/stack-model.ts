@@ -157,6 +157,15 @@ export interface LocalEndpoints {
   readonly sqsEndpoint: string;
 }
 
+/** The buckets uploads go to (those with notification rules), and the others, by local name. */
+export function bucketRoles(model: StackModel): { readonly triggering: string[]; readonly other: string[] } {
+  const triggering = new Set(model.rules.map((rule) => rule.bucketAddress));
+  return {
+    triggering: model.buckets.filter((bucket) => triggering.has(bucket.address)).map((bucket) => bucket.localName),
+    other: model.buckets.filter((bucket) => !triggering.has(bucket.address)).map((bucket) => bucket.localName),
+  };
+}
+
 export const queueUrl = (endpoints: LocalEndpoints, name: string) => `${endpoints.sqsEndpoint}/${endpoints.accountId}/${name}`;
 
 /** How references in the stack resolve locally; undefined for anything the runner does not model. */

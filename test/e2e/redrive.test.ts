@@ -34,7 +34,10 @@ describe('make redrive, locally', () => {
     const report = await redrive(
       sqs,
       queueUrl(fixed.endpoints, queue),
-      async (event) => void outcomes.push(fixed.invokeAsync('thumbnail', event).then((r) => r.ok)),
+      async (event) => {
+        outcomes.push(fixed.invokeAsync('thumbnail', event).then((r) => r.ok));
+        return 'accepted';
+      },
       {
         dryRun: false,
         limit: Infinity,

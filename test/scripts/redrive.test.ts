@@ -1,7 +1,7 @@
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { type LocalSqs, startLocalSqs } from '../../scripts/local/sqs-server';
-import { redrive, summarize } from '../../scripts/redrive';
+import { redrive, redriveFailed, summarize } from '../../scripts/redrive';
 import { s3Event } from '../support/events';
 import { tempDir } from '../support/tmp';
 
@@ -70,7 +70,15 @@ describe('redrive', () => {
 
   it('lists what is waiting in a dry run, and changes nothing', async () => {
     const replayed: unknown[] = [];
-    const report = await redrive(client, url, async (event) => void replayed.push(event), { dryRun: true, limit: Infinity });
+    const report = await redrive(
+      client,
+      url,
+      async (event) => {
+        replayed.push(event);
+        return 'accepted';
+      },
+      { dryRun: true, limit: Infinity },
+    );
     expect(report.waiting.map((r) => [r.key, r.errorType])).toEqual([
       ['a.jpg', 'TransientStorageError'],
       ['b.jpg', 'UnsupportedFormatError'],
@@ -84,11 +92,19 @@ describe('redrive', () => {
   it('replays each recorded event once, removes its records once accepted, and leaves what it cannot read', async () => {
     const replayed: unknown[] = [];
     const progress: number[] = [];
-    const report = await redrive(client, url, async (event) => void replayed.push(event), {
-      dryRun: false,
-      limit: Infinity,
-      onProgress: (done) => progress.push(done),
-    });
+    const report = await redrive(
+      client,
+      url,
+      async (event) => {
+        replayed.push(event);
+        return 'accepted';
+      },
+      {
+        dryRun: false,
+        limit: Infinity,
+        onProgress: (done) => progress.push(done),
+      },
+    );
     expect(report.replayed.map((r) => r.key)).toEqual(['a.jpg', 'b.jpg']);
     expect(replayed).toEqual([s3Event({ bucket: 'b', key: 'a.jpg' }), s3Event({ bucket: 'b', key: 'b.jpg' })]);
     expect(report.duplicates).toBe(1);
@@ -110,7 +126,36 @@ describe('redrive', () => {
   });
 
   it('stops at the limit', async () => {
-    const report = await redrive(client, url, async () => undefined, { dryRun: false, limit: 1 });
+    const report = await redrive(client, url, async () => 'accepted', { dryRun: false, limit: 1 });
     expect(report.replayed).toHaveLength(1);
+  });
+
+  it('leaves a failure recorded again during the run for the next run, and says the replay failed', async () => {
+    const report = await redrive(
+      client,
+      url,
+      async (event) => {
+        // The handler refuses the upload again and records it again, as it would.
+        await client.send(
+          new SendMessageCommand({
+            QueueUrl: url,
+            MessageBody: JSON.stringify({
+              requestContext: { condition: 'PermanentFailure' },
+              requestPayload: event,
+              responsePayload: { errorType: 'UnsupportedFormatError' },
+            }),
+          }),
+        );
+        return 'failed';
+      },
+      { dryRun: false, limit: Infinity },
+    );
+    expect(report.replayed.map((r) => [r.key, r.outcome])).toEqual([
+      ['a.jpg', 'failed'],
+      ['b.jpg', 'failed'],
+    ]);
+    expect(redriveFailed(report)).toBe(true);
+    // The two records written during the run, and the one that is not a failure record.
+    expect(sqs.messages('failures')).toHaveLength(3);
   });
 });

@@ -95,6 +95,9 @@ process.on('unhandledRejection', async (error) => {
   process.exit(128);
 });
 
+// The runner is gone (stopped, crashed, interrupted): an execution environment never outlives it.
+process.on('disconnect', () => process.exit(0));
+
 process.on('message', async (message) => {
   if (message?.type !== 'invoke') return;
   const { requestId, event, deadline, functionName, functionArn, memoryMB } = message;

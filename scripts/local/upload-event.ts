@@ -1,7 +1,7 @@
-/** Uploading a benchmark input to the local S3 and building the event S3 would send for it. */
+/** Uploading a file to the local S3 and building the event S3 would send for it (make invoke FILE=, make bench). */
 
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { type SequencerClock, s3EventRecord } from '../local/s3-events';
+import { type SequencerClock, s3EventRecord } from './s3-events';
 
 /** Upload `body`, and return the S3 event (one ObjectCreated:Put record) that upload notifies. */
 export async function uploadEvent(
@@ -10,7 +10,7 @@ export async function uploadEvent(
   target: { bucket: string; key: string; region: string; requestId: string },
   body: Buffer,
 ) {
-  const put = await client.send(new PutObjectCommand({ Bucket: target.bucket, Key: target.key, Body: body }));
+  const put = await client.send(new PutObjectCommand({ Bucket: target.bucket, Key: target.key, Body: body, ContentType: 'image/jpeg' }));
   const record = s3EventRecord(
     {
       eventName: 'ObjectCreated:Put',
