@@ -8,6 +8,11 @@ MAKEFLAGS += --no-print-directory
 
 ENV ?= dev
 TF ?= terraform
+# ARCH=arm64 (or x86_64): build the layer and Node.js for it, and synthesize and run every environment on it.
+ARCH ?=
+ifneq ($(ARCH),)
+export ARCHITECTURE := $(ARCH)
+endif
 # Where `terraform init` finds the AWS provider offline: this project's machine image carries a
 # plugin directory at /opt/tf-plugins; set TF_PLUGIN_DIR= (empty) to use the registry or a mirror
 # named in your CLI config instead.
@@ -25,9 +30,9 @@ TSX := node --import tsx
 INSTALLED := node_modules/.install-stamp
 HANDLER_SOURCES := $(shell find handlers -type f -name '*.ts' 2>/dev/null)
 BUILD_SOURCES := scripts/build.ts lib/handlers.ts lib/paths.ts tsconfig.json
-ZIP_SOURCES := scripts/zip-functions.ts scripts/lib/zip.ts scripts/lib/budgets.ts
+ZIP_SOURCES := scripts/zip-functions.ts scripts/build.ts scripts/lib/zip.ts scripts/lib/budgets.ts
 
-.PHONY: help install build zip layer lambda-node synth validate plan plan-summary apply-plan deploy destroy local invoke event redrive policies bench lint format graph unit test typecheck clean
+.PHONY: arm64-packages emulation help install build zip layer lambda-node synth validate plan plan-summary apply-plan deploy destroy local invoke event redrive policies bench lint format graph unit test typecheck clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## /  make \1\t/' | expand -t 22
@@ -50,16 +55,25 @@ dist/functions/.stamp: build/functions/.stamp $(ZIP_SOURCES)
 
 zip: dist/functions/.stamp ## one deterministic zip per handler, size-checked
 
-dist/layers/sharp.zip: $(INSTALLED) layer/package.json layer/package-lock.json scripts/layer.ts scripts/lib/zip.ts scripts/lib/budgets.ts
-	$(TSX) scripts/layer.ts
+dist/layers/%/sharp.zip: $(INSTALLED) layer/package.json layer/package-lock.json scripts/layer.ts scripts/lib/zip.ts scripts/lib/budgets.ts lib/architectures.ts
+	$(TSX) scripts/layer.ts --arch $*
 
-layer: dist/layers/sharp.zip ## the sharp Lambda layer (linux x64 glibc), size-checked
+layer: $(INSTALLED) ## the sharp layer for each architecture the environments use (ARCH=arm64: that one), linux glibc, size-checked
+	@$(MAKE) $(foreach arch,$(or $(ARCH),$(shell $(TSX) scripts/architectures.ts)),dist/layers/$(arch)/sharp.zip)
 
 build/lambda-node/.stamp: $(INSTALLED) scripts/local/lambda-node/package.json scripts/local/lambda-node/package-lock.json scripts/lambda-node.ts
-	$(TSX) scripts/lambda-node.ts
+	$(TSX) scripts/lambda-node.ts --arch x86_64
 	@touch $@
 
-lambda-node: build/lambda-node/.stamp ## Node.js 24 (the Lambda runtime's) for running packaged functions locally
+build/lambda-node-arm64/.stamp: $(INSTALLED) scripts/local/lambda-node-arm64/package.json scripts/local/lambda-node-arm64/package-lock.json scripts/lambda-node.ts
+	$(TSX) scripts/lambda-node.ts --arch arm64
+	@touch $@
+
+LAMBDA_NODE_STAMP_x86_64 := build/lambda-node/.stamp
+LAMBDA_NODE_STAMP_arm64 := build/lambda-node-arm64/.stamp
+
+lambda-node: $(INSTALLED) ## Node.js 24 (the Lambda runtime's) to run packaged functions locally, per architecture (ARCH=arm64: under qemu)
+	@$(MAKE) $(foreach arch,$(or $(ARCH),$(shell $(TSX) scripts/architectures.ts)),$(LAMBDA_NODE_STAMP_$(arch)))
 
 synth: zip layer ## terraform JSON for every environment: cdktf.out/stacks/thumbnails-<env>/
 	$(TSX) infra/main.ts
@@ -119,7 +133,24 @@ graph: $(INSTALLED) ## the import graph as Mermaid -> build/imports.mmd
 unit: $(INSTALLED) ## the unit tests only, nothing built first (seconds)
 	node_modules/.bin/vitest run --project unit $(ARGS)
 
-test: lint typecheck synth lambda-node ## lint, type check, validate the stacks (when terraform is here), then every test: unit and integration (vitest)
+# arm64 can run here natively, or under qemu-aarch64 with Debian's arm64 glibc (see `make emulation`).
+ARM64_RUNS := $(or $(filter aarch64 arm64,$(shell uname -m)),$(and $(shell command -v qemu-aarch64-static),$(wildcard /usr/aarch64-linux-gnu/lib/ld-linux-aarch64.so.1)))
+
+emulation: ## install what runs arm64 packages on an x86_64 machine (Debian: qemu-user-static, arm64 glibc; needs root)
+	@if [ -n "$(ARM64_RUNS)" ]; then echo "arm64 packages run here already"; \
+	else $$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get install -y --no-install-recommends qemu-user-static libc6-arm64-cross libstdc++6-arm64-cross; fi
+
+# Both architectures' packages are tested: the arm64 layer is always built (npm's cross-install),
+# and run end to end when arm64 can run here; otherwise the tests that need it say they skip.
+arm64-packages:
+	@$(MAKE) dist/layers/arm64/sharp.zip
+ifneq ($(ARM64_RUNS),)
+	@$(MAKE) build/lambda-node-arm64/.stamp
+else
+	@echo "[skip] arm64 packages are built but not run: no qemu-aarch64-static and arm64 glibc here (make emulation installs them)"
+endif
+
+test: lint typecheck synth lambda-node arm64-packages ## lint, type check, validate the stacks (when terraform is here), then every test: unit and integration (vitest)
 	$(TSX) scripts/validate.ts --tf $(TF) --skip-without-terraform
 	node_modules/.bin/vitest run $(ARGS)
 

@@ -2,8 +2,9 @@
 
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
+import { ARCHITECTURES, type Architecture, layerArchitecture, layerZipPath } from '../lib/architectures';
 import { listHandlers } from '../lib/handlers';
-import { functionZipPath, PATHS } from '../lib/paths';
+import { functionZipPath } from '../lib/paths';
 
 export interface ZipArtifact {
   readonly path: string;
@@ -11,9 +12,15 @@ export interface ZipArtifact {
   readonly sha256Base64: string;
 }
 
+/** A sharp layer zip, with the architecture its binaries are for (read from its contents). */
+export interface LayerArtifact extends ZipArtifact {
+  readonly architecture: Architecture | undefined;
+}
+
 export interface StackArtifacts {
   readonly functions: Readonly<Record<string, ZipArtifact>>;
-  readonly sharpLayer: ZipArtifact;
+  /** The layers built, by architecture; the stack takes the one its configuration names. */
+  readonly sharpLayers: Readonly<Partial<Record<Architecture, LayerArtifact>>>;
 }
 
 export const sha256Base64 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('base64');
@@ -24,10 +31,18 @@ export function readZipArtifact(path: string, makeTarget: string): ZipArtifact {
   return { path, sha256Base64: sha256Base64(readFileSync(path)) };
 }
 
-/** What `make zip` and `make layer` built: every handler's zip and the sharp layer. */
+/** Read a layer zip the build made, and which architecture it is for. */
+export function readLayerArtifact(path: string): LayerArtifact {
+  const bytes = readFileSync(path);
+  return { path, sha256Base64: sha256Base64(bytes), architecture: layerArchitecture(bytes) };
+}
+
+/** What `make zip` and `make layer` built: every handler's zip and the sharp layer of each architecture built. */
 export function readBuiltArtifacts(): StackArtifacts {
   return {
     functions: Object.fromEntries(listHandlers().map(({ name }) => [name, readZipArtifact(functionZipPath(name), 'zip')])),
-    sharpLayer: readZipArtifact(PATHS.layerZip, 'layer'),
+    sharpLayers: Object.fromEntries(
+      ARCHITECTURES.filter((arch) => existsSync(layerZipPath(arch))).map((arch) => [arch, readLayerArtifact(layerZipPath(arch))]),
+    ),
   };
 }

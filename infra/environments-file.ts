@@ -2,15 +2,25 @@
 
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { ARCHITECTURES, isArchitecture } from '../lib/architectures';
 import { readJsonFile } from '../lib/json-file';
 import { ROOT } from '../lib/paths';
 import type { StackConfig } from './config';
 import { resolveEnvironments } from './environments';
 
+/**
+ * The environments, each on the architecture ARCHITECTURE names when it is set (`make local
+ * ARCH=arm64` runs every environment on arm64 without editing environments.json).
+ */
 export function readEnvironments(): Map<string, StackConfig> {
   const path = process.env['ENVIRONMENTS_FILE'] ?? join(ROOT, 'environments.json');
-  if (!existsSync(path)) return resolveEnvironments({});
-  return resolveEnvironments(readJsonFile(path, { missingHint: 'environments are optional' }), path);
+  const environments = existsSync(path)
+    ? resolveEnvironments(readJsonFile(path, { missingHint: 'environments are optional' }), path)
+    : resolveEnvironments({});
+  const architecture = process.env['ARCHITECTURE']?.trim();
+  if (!architecture) return environments;
+  if (!isArchitecture(architecture)) throw new Error(`ARCH=${architecture}: use ${ARCHITECTURES.join(' or ')}`);
+  return new Map([...environments].map(([name, config]) => [name, { ...config, architecture }]));
 }
 
 /** One environment's configuration; an unknown name fails with the names there are. */

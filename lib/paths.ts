@@ -14,7 +14,6 @@ export const PATHS = {
   lambdaNode: join(ROOT, 'build', 'lambda-node'),
   layerSource: join(ROOT, 'layer'),
   functionZips: join(ROOT, 'dist', 'functions'),
-  layerZip: join(ROOT, 'dist', 'layers', 'sharp.zip'),
   /** Synthesized stacks; CDKTF_OUTDIR moves them (the tests synthesize outside the checkout). */
   cdktfOut: resolve(process.env['CDKTF_OUTDIR'] ?? join(ROOT, 'cdktf.out')),
   /** make local's S3 objects and queues; LOCAL_DATA_DIR moves them. */

@@ -1,20 +1,28 @@
 /**
- * `make layer`: the sharp Lambda layer. Installs layer/package-lock.json for linux/x64/glibc whatever
- * the host, prunes what the runtime never loads, refuses symlinks, and writes a deterministic zip
- * with everything under nodejs/node_modules.
+ * `make layer`: the sharp Lambda layer, one per architecture the environments use (or ARCH=). Installs
+ * layer/package-lock.json for linux/<cpu>/glibc whatever the host (sharp's documented cross-install),
+ * prunes what the runtime never loads, refuses symlinks, and writes a deterministic zip with
+ * everything under nodejs/node_modules to dist/layers/<architecture>/sharp.zip.
  */
 
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
+import { Command } from 'commander';
+import { readEnvironments } from '../infra/environments-file';
+import { ARCHITECTURES, type Architecture, isArchitecture, layerArchitecture, layerZipPath, NODE_CPU } from '../lib/architectures';
 import { listHandlers } from '../lib/handlers';
 import { functionZipPath, PATHS, ROOT } from '../lib/paths';
 import { BUDGETS, formatBytes, LAMBDA_LIMITS, overBudget } from './lib/budgets';
 import { isMain, runMain } from './lib/cli';
 import { createZip, unzippedBytes, type ZipEntry } from './lib/zip';
 
-/** Packages the layer must contain for sharp to load on Lambda x86_64. */
-export const REQUIRED_PACKAGES = ['sharp', '@img/sharp-linux-x64', '@img/sharp-libvips-linux-x64'] as const;
+/** Packages the layer must contain for sharp to load on Lambda's `architecture`. */
+export const requiredPackages = (architecture: Architecture) => [
+  'sharp',
+  `@img/sharp-linux-${NODE_CPU[architecture]}`,
+  `@img/sharp-libvips-linux-${NODE_CPU[architecture]}`,
+];
 
 /** The folder Lambda puts on NODE_PATH for every Node.js runtime: /opt/nodejs/node_modules. */
 export const LAYER_PREFIX = 'nodejs/node_modules';
@@ -39,12 +47,12 @@ function walk(dir: string): string[] {
   });
 }
 
-function install(staging: string) {
+function install(staging: string, architecture: Architecture) {
   for (const file of ['package.json', 'package-lock.json']) copyFileSync(join(PATHS.layerSource, file), join(staging, file));
   const args = [
     'ci',
     '--os=linux',
-    '--cpu=x64',
+    `--cpu=${NODE_CPU[architecture]}`,
     '--libc=glibc',
     '--omit=dev',
     '--ignore-scripts',
@@ -64,10 +72,10 @@ export function projectSharpVersion(): string {
   return pkg.dependencies.sharp;
 }
 
-function verify(nodeModules: string) {
-  for (const name of REQUIRED_PACKAGES) {
+function verify(nodeModules: string, architecture: Architecture) {
+  for (const name of requiredPackages(architecture)) {
     if (!existsSync(join(nodeModules, name, 'package.json')))
-      throw new Error(`the layer is missing ${name}: was it installed for linux/x64/glibc?`);
+      throw new Error(`the layer is missing ${name}: was it installed for linux/${NODE_CPU[architecture]}/glibc?`);
   }
   const installed = JSON.parse(readFileSync(join(nodeModules, 'sharp', 'package.json'), 'utf8')).version;
   const wanted = projectSharpVersion();
@@ -75,14 +83,15 @@ function verify(nodeModules: string) {
     throw new Error(`the layer has sharp ${installed} but the project pins ${wanted}; update layer/package.json and its lock`);
 }
 
-async function main() {
+function buildLayer(architecture: Architecture) {
   const started = performance.now();
-  const staging = join(PATHS.layerStaging, 'nodejs');
-  rmSync(PATHS.layerStaging, { recursive: true, force: true });
+  const zipPath = layerZipPath(architecture);
+  const staging = join(PATHS.layerStaging, architecture, 'nodejs');
+  rmSync(join(PATHS.layerStaging, architecture), { recursive: true, force: true });
   mkdirSync(staging, { recursive: true });
-  install(staging);
+  install(staging, architecture);
   const nodeModules = join(staging, 'node_modules');
-  verify(nodeModules);
+  verify(nodeModules, architecture);
 
   const entries: ZipEntry[] = [];
   let pruned = 0;
@@ -98,11 +107,13 @@ async function main() {
   }
 
   const zip = createZip(entries);
-  mkdirSync(dirname(PATHS.layerZip), { recursive: true });
-  writeFileSync(PATHS.layerZip, zip);
+  if (layerArchitecture(zip) !== architecture)
+    throw new Error(`the layer built for ${architecture} does not hold linux-${NODE_CPU[architecture]} binaries`);
+  mkdirSync(dirname(zipPath), { recursive: true });
+  writeFileSync(zipPath, zip);
   const unzipped = entries.reduce((sum, entry) => sum + entry.data.byteLength, 0);
   console.log(
-    `${relative(ROOT, PATHS.layerZip)}: ${entries.length} files, ${formatBytes(zip.byteLength)} zipped, ${formatBytes(unzipped)} unzipped ` +
+    `${relative(ROOT, zipPath)}: ${entries.length} files, ${formatBytes(zip.byteLength)} zipped, ${formatBytes(unzipped)} unzipped ` +
       `(pruned ${formatBytes(pruned)}; budget ${formatBytes(BUDGETS.layerZipBytes)}; Lambda limits ${formatBytes(LAMBDA_LIMITS.zippedBytes)} zipped, ` +
       `${formatBytes(LAMBDA_LIMITS.unzippedBytes)} unzipped with the function) in ${((performance.now() - started) / 1000).toFixed(1)} s`,
   );
@@ -125,6 +136,20 @@ async function main() {
     },
   ]);
   if (problems.length > 0) throw new Error(problems.join('; '));
+}
+
+async function main() {
+  const program = new Command('layer')
+    .description('Build the sharp Lambda layer for each architecture the environments use')
+    .option('--arch <architectures...>', `only these (${ARCHITECTURES.join(', ')}); default: those the environments use`)
+    .parse();
+  const asked = program.opts<{ arch?: string[] }>().arch;
+  for (const name of asked ?? [])
+    if (!isArchitecture(name)) throw new Error(`unknown architecture "${name}": use ${ARCHITECTURES.join(' or ')}`);
+  const architectures = (asked as Architecture[] | undefined) ?? [
+    ...new Set([...readEnvironments().values()].map((config) => config.architecture)),
+  ];
+  for (const architecture of architectures) buildLayer(architecture);
 }
 
 if (isMain(import.meta.url)) runMain('layer', main);

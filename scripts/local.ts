@@ -19,7 +19,7 @@ import { PATHS, ROOT } from '../lib/paths';
 import { isMain, onInterrupt, runMain } from './lib/cli';
 import { photoJpeg, SAMPLES } from './lib/samples';
 import { LOCAL_RETRY_DELAYS_MS } from './local/async-invoke';
-import { lambdaNodeBinary } from './local/function-runner';
+import { lambdaNodeBinary } from './local/lambda-node';
 import { type Delivery, LocalPipeline } from './local/pipeline';
 import { describeOutcome, writtenThumbnails } from './local/reports';
 import { LOCAL_CREDENTIALS } from './local/s3-server';
@@ -102,11 +102,12 @@ interface LocalOptions {
 
 async function startPipeline(options: LocalOptions) {
   // An unknown environment is said as such, before looking for its stack files.
-  readEnvironment(options.env);
+  const { architecture } = readEnvironment(options.env);
   const stack = stackName(options.env);
-  const node = lambdaNodeBinary();
+  const node = lambdaNodeBinary(architecture);
   console.log(
-    `local: stack ${stack}; functions run on Node.js ${node.version}${node.version.startsWith('24.') ? '' : ' (Lambda runs 24: `make lambda-node`)'}`,
+    `local: stack ${stack} on ${architecture}; functions run on Node.js ${node.version}${node.emulated ? ' for arm64, under qemu-aarch64 emulation (slow)' : ''}` +
+      `${node.version.startsWith('24.') ? '' : ' (Lambda runs 24: `make lambda-node`)'}`,
   );
   const pipeline = await LocalPipeline.startEnvironment(options.env, {
     command: `make local${options.serve ? ' --serve' : ''}`,

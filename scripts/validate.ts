@@ -12,7 +12,7 @@ import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writ
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { Command } from 'commander';
-import { LAMBDA_ARCHITECTURE, LAMBDA_RUNTIME, type StackConfig } from '../infra/config';
+import { LAMBDA_RUNTIME, type StackConfig } from '../infra/config';
 import { readEnvironments } from '../infra/environments-file';
 import { stackName } from '../infra/names';
 import { readJsonFile } from '../lib/json-file';
@@ -30,7 +30,7 @@ export function expectedValues(config: StackConfig, substitutions: readonly Subs
   const runtime = substitutions.find((substitution) => substitution.from === LAMBDA_RUNTIME)?.to ?? LAMBDA_RUNTIME;
   return {
     expected_runtime: runtime,
-    expected_architecture: LAMBDA_ARCHITECTURE,
+    expected_architecture: config.architecture,
     expected_memory_mb: config.thumbnail.memoryMB,
     expected_timeout_seconds: config.thumbnail.timeoutSeconds,
     expected_suffixes: config.thumbnail.triggerSuffixes,

@@ -2,22 +2,31 @@
 
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { ARCHITECTURES, layerZipPath } from '../lib/architectures';
 import { listHandlers } from '../lib/handlers';
 import { functionZipPath, PATHS, ROOT } from '../lib/paths';
+import { functionFiles } from './build';
 import { BUDGETS, formatBytes, LAMBDA_LIMITS, overBudget } from './lib/budgets';
 import { isMain, runMain } from './lib/cli';
 import { createZip, unzippedBytes } from './lib/zip';
 
-/** The files of a built handler that go into its zip: the bundle only (its source map stays out). */
-export const FUNCTION_ZIP_FILES = ['index.js'] as const;
-
 async function main() {
   mkdirSync(PATHS.functionZips, { recursive: true });
   // Lambda's unzipped limit counts a function with its layers; any function may use the sharp layer.
-  const layerUnzipped = existsSync(PATHS.layerZip) ? unzippedBytes(readFileSync(PATHS.layerZip)) : 0;
+  const layerUnzipped = Math.max(
+    0,
+    ...ARCHITECTURES.map(layerZipPath)
+      .filter(existsSync)
+      .map((path) => unzippedBytes(readFileSync(path))),
+  );
   const problems: string[] = [];
   for (const handler of listHandlers()) {
-    const entries = FUNCTION_ZIP_FILES.map((file) => ({ path: file, data: readFileSync(join(PATHS.build, handler.name, file)) }));
+    // The bundle and its lazy chunks; source maps and license files stay out.
+    const dir = join(PATHS.build, handler.name);
+    const entries = functionFiles((file) => existsSync(join(dir, file))).map((file) => ({
+      path: file,
+      data: readFileSync(join(dir, file)),
+    }));
     const zip = createZip(entries);
     const out = functionZipPath(handler.name);
     writeFileSync(out, zip);

@@ -14,6 +14,7 @@ import { isThumbnailKey, planThumbnailKeys } from './keys';
 import { decideDelete, decideWrite, planSizes } from './plan';
 import {
   DECISION,
+  type Decision,
   type Invocation,
   type Log,
   type MetricSink,
@@ -58,6 +59,10 @@ export interface InvocationSummary {
 /** Writes are conditional; when another invocation wins the race we look again, a bounded number of times. */
 export const MAX_CONDITIONAL_ATTEMPTS = 3;
 
+/** When the thumbnails already there are read, for a created record (see processCreated). */
+export const LOOKUP = { onConflict: 'on-conflict', first: 'first' } as const;
+export type Lookup = (typeof LOOKUP)[keyof typeof LOOKUP];
+
 /** Time a render may need at least, on top of its estimated decode time doubled (Lambda's CPU share is below one core). */
 const MIN_RENDER_MS = 1_000;
 
@@ -73,14 +78,24 @@ export function createRecordProcessor(deps: ProcessorDeps) {
   const readProvenance = (targets: readonly ThumbnailTarget[]) =>
     Promise.all(targets.map((target) => storage.readThumbnailProvenance(destination, target.key)));
 
-  /** Write one thumbnail unless a newer one appears first; true if written. */
-  async function commit(record: SourceRecord, target: ThumbnailTarget, body: Uint8Array, seen: ThumbnailProvenance | undefined) {
+  /**
+   * Write one thumbnail unless the one there already comes from this upload or a newer one:
+   * `DECISION.write` if written, else why not. `seen` is what a look before the write found
+   * (undefined: nothing, or no look); a conditional write that finds otherwise looks again.
+   */
+  async function commit(
+    record: SourceRecord,
+    target: ThumbnailTarget,
+    body: Uint8Array,
+    seen: ThumbnailProvenance | undefined,
+  ): Promise<Decision> {
     let existing = seen;
     for (let attempt = 1; attempt <= MAX_CONDITIONAL_ATTEMPTS; attempt++) {
       const result = await storage.putThumbnail(destination, target.key, body, record, conditionFor(existing));
-      if (result === WRITE_RESULT.written) return true;
+      if (result === WRITE_RESULT.written) return DECISION.write;
       existing = await storage.readThumbnailProvenance(destination, target.key);
-      if (decideWrite(record, existing) !== DECISION.write) return false;
+      const decision = decideWrite(record, existing);
+      if (decision !== DECISION.write) return decision;
     }
     throw new TransientStorageError(
       `PUT s3://${destination}/${target.key}: still conflicting after ${MAX_CONDITIONAL_ATTEMPTS} conditional attempts`,
@@ -96,10 +111,19 @@ export function createRecordProcessor(deps: ProcessorDeps) {
     return Math.max(1, Math.floor(available / 1000));
   }
 
-  async function processCreated(record: SourceRecord, invocation: Invocation): Promise<RecordOutcome> {
+  /**
+   * Make the record's thumbnails. `lookup` says when the thumbnails already there are read:
+   * - `LOOKUP.onConflict` (S3 notifications, where the thumbnail is almost always new): not before
+   *   writing. The write is conditional (If-None-Match), so an existing thumbnail is found by the
+   *   write itself, and only then is its provenance read: a new upload costs one GET and one PUT,
+   *   as a handler without idempotency would make; a duplicate delivery costs a render.
+   * - `LOOKUP.first` (backfills, where most thumbnails may exist): before downloading, so a
+   *   current thumbnail costs one HEAD and nothing else.
+   */
+  async function processCreated(record: SourceRecord, invocation: Invocation, lookup: Lookup): Promise<RecordOutcome> {
     const started = deps.now();
     const targets = planThumbnailKeys(record.key, config.widths);
-    const existing = await readProvenance(targets);
+    const existing = lookup === LOOKUP.first ? await readProvenance(targets) : targets.map(() => undefined);
     const decisions = targets.map((_, i) => decideWrite(record, existing[i]));
     const pending = targets.filter((_, i) => decisions[i] === DECISION.write);
     if (pending.length === 0) return { status: 'skipped', reason: decisions[0] ?? DECISION.duplicate };
@@ -119,11 +143,14 @@ export function createRecordProcessor(deps: ProcessorDeps) {
     const primaryKey = targets[0]?.key;
     const ordered = [...rendered].sort((a, b) => Number(a.key === primaryKey) - Number(b.key === primaryKey));
     const written: typeof rendered = [];
+    const kept: Decision[] = [];
     for (const thumbnail of ordered) {
       const seen = existing[targets.findIndex((target) => target.key === thumbnail.key)];
-      if (await commit(record, thumbnail, thumbnail.body, seen)) written.push(thumbnail);
+      const decision = await commit(record, thumbnail, thumbnail.body, seen);
+      if (decision === DECISION.write) written.push(thumbnail);
+      else kept.push(decision);
     }
-    if (written.length === 0) return { status: 'skipped', reason: DECISION.stale };
+    if (written.length === 0) return { status: 'skipped', reason: kept[kept.length - 1] ?? DECISION.stale };
 
     const totalMs = elapsed(started);
     metrics.addMetric('ThumbnailsWritten', 'Count', written.length);
@@ -179,7 +206,7 @@ export function createRecordProcessor(deps: ProcessorDeps) {
         FAILURE_CLASS.permanent,
       );
     if (isThumbnailKey(record.key)) return { status: 'skipped', reason: 'the key is named like a thumbnail this function writes' };
-    return record.kind === RECORD_KIND.created ? processCreated(record, invocation) : processRemoved(record);
+    return record.kind === RECORD_KIND.created ? processCreated(record, invocation, LOOKUP.onConflict) : processRemoved(record);
   }
 
   return async function processRecord(record: SourceRecord, invocation: Invocation): Promise<RecordOutcome> {

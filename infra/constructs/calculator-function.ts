@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import type { Architecture } from '../../lib/architectures';
 import type { ZipArtifact } from '../artifacts';
 import { logsOnlyPolicy } from '../policies';
 import { ExecutionRole } from './execution-role';
@@ -9,6 +10,7 @@ export interface CalculatorFunctionProps {
   readonly functionName: string;
   readonly accountId: string;
   readonly zip: ZipArtifact;
+  readonly architecture: Architecture;
   readonly memoryMB: number;
   readonly timeoutSeconds: number;
   readonly logRetentionDays: number;
@@ -37,6 +39,7 @@ export class CalculatorFunction extends Construct {
       description: 'The seed notes\' first function: {"x": 10, "y": 2} -> {"result": 5}',
       zip: props.zip,
       handler: 'index.handler',
+      architecture: props.architecture,
       memoryMB: props.memoryMB,
       timeoutSeconds: props.timeoutSeconds,
       environment: { POWERTOOLS_SERVICE_NAME: 'calculator' },

@@ -4,8 +4,9 @@ import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
 import { LambdaFunctionRecursionConfig } from '@cdktf/provider-aws/lib/lambda-function-recursion-config';
 import { AssetType, type ITerraformDependable, TerraformAsset } from 'cdktf';
 import { Construct } from 'constructs';
+import type { Architecture } from '../../lib/architectures';
 import type { ZipArtifact } from '../artifacts';
-import { LAMBDA_ARCHITECTURE, LAMBDA_RUNTIME } from '../config';
+import { LAMBDA_RUNTIME } from '../config';
 
 export interface PackagedFunctionProps {
   readonly functionName: string;
@@ -13,6 +14,7 @@ export interface PackagedFunctionProps {
   readonly zip: ZipArtifact;
   /** "<module>.<export>" inside the zip. */
   readonly handler: string;
+  readonly architecture: Architecture;
   readonly memoryMB: number;
   readonly timeoutSeconds: number;
   readonly environment: Readonly<Record<string, string>>;
@@ -38,7 +40,7 @@ export class PackagedFunction extends Construct {
       description: props.description,
       role: props.role.arn,
       runtime: LAMBDA_RUNTIME,
-      architectures: [LAMBDA_ARCHITECTURE],
+      architectures: [props.architecture],
       handler: props.handler,
       filename: asset.path,
       // From the zip's bytes (deterministic builds), so an unchanged function plans as a no-op.

@@ -71,12 +71,18 @@ export class ThumbnailStack extends TerraformStack {
     });
     buckets.restrictAccess(thumbnailRole.role.arn);
 
-    const layer = new SharpLayer(this, 'sharp-layer', { layerName: `${prefix}-sharp`, zip: artifacts.sharpLayer });
+    const layerZip = artifacts.sharpLayers[config.architecture];
+    if (!layerZip)
+      throw new Error(
+        `no sharp layer built for ${config.architecture}, which environment "${config.environment}" runs on: run \`make layer ARCH=${config.architecture}\``,
+      );
+    const layer = new SharpLayer(this, 'sharp-layer', { layerName: `${prefix}-sharp`, zip: layerZip, architecture: config.architecture });
     const thumbnail = new PackagedFunction(this, 'thumbnail-function', {
       functionName: thumbnailName,
       description: 'Makes JPEG thumbnails of images uploaded to the originals bucket',
       zip: requireArtifact(artifacts, 'thumbnail'),
       handler: 'index.handler',
+      architecture: config.architecture,
       memoryMB: config.thumbnail.memoryMB,
       timeoutSeconds: config.thumbnail.timeoutSeconds,
       environment: functionEnvironment({
@@ -134,6 +140,7 @@ export class ThumbnailStack extends TerraformStack {
       functionName: names.calculatorFunction,
       accountId,
       zip: requireArtifact(artifacts, 'calculator'),
+      architecture: config.architecture,
       memoryMB: config.calculator.memoryMB,
       timeoutSeconds: config.calculator.timeoutSeconds,
       logRetentionDays: config.logRetentionDays,

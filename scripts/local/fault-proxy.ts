@@ -2,7 +2,8 @@
  * A fault-injecting HTTP proxy in front of the local S3 server, for the functions only: a share of
  * requests is answered with 500 InternalError, 503 SlowDown or 503 ServiceUnavailable, or stalls
  * until the client gives up, the way S3 misbehaves under load. The choice is seeded, so a run can be
- * repeated.
+ * repeated. It can also add a network round trip to every request (and the TCP and TLS handshakes'
+ * round trips to each new connection), so loopback behaves like S3 in the same region.
  */
 
 import { createServer, request as forward, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -18,6 +19,13 @@ export interface FaultOptions {
   readonly seed?: number;
   /** How long a stalled request hangs before the proxy drops it (the client's timeout should fire first). */
   readonly stallMs?: number;
+  /** Round-trip time added to every request before it is forwarded (0: loopback's own). */
+  readonly latencyMs?: number;
+  /**
+   * Round trips a new connection costs before its first request (TCP's handshake and TLS 1.3's:
+   * 2 for HTTPS, as to S3), added to that request. Counted only when latencyMs is set.
+   */
+  readonly handshakeRtts?: number;
 }
 
 export interface FaultProxy {
@@ -53,9 +61,17 @@ export async function startFaultProxy(target: string, options: FaultOptions): Pr
   const stats = { requests: 0, faults: Object.fromEntries(FAULT_KINDS.map((kind) => [kind, 0])) as Record<FaultKind, number> };
   const upstream = new URL(target);
   const stalled = new Set<ServerResponse>();
+  const latencyMs = options.latencyMs ?? 0;
+  const handshakeMs = latencyMs * (options.handshakeRtts ?? 2);
+  const connected = new WeakSet<object>();
 
   const server = createServer(async (request, response) => {
     stats.requests += 1;
+    if (latencyMs > 0) {
+      const first = !connected.has(request.socket);
+      connected.add(request.socket);
+      await new Promise((resolve) => setTimeout(resolve, latencyMs + (first ? handshakeMs : 0)));
+    }
     if (random() < options.share) {
       const kind = kinds[Math.floor(random() * kinds.length)] as FaultKind;
       stats.faults[kind] += 1;

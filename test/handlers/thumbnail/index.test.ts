@@ -178,34 +178,45 @@ describe('thumbnail handler', () => {
     expect(s3.calls()).toEqual([]);
   });
 
-  it('skips a duplicate delivery without downloading or writing', async () => {
+  it('writes a new thumbnail with one GET and one PUT (If-None-Match), and no HEAD', async () => {
+    serve(await photoJpeg(200, 100));
+    const summary = await handler(s3Event({ bucket: ORIGINALS, key: 'x.jpg', eTag: 'abc123', sequencer: '0A' }), lambdaContext());
+    expect(summary.written).toBe(1);
+    expect(s3.commandCalls(HeadObjectCommand)).toEqual([]);
+    expect(putCalls()).toEqual([expect.objectContaining({ IfNoneMatch: '*' })]);
+  });
+
+  it('finds a duplicate delivery at its conditional write, and keeps the thumbnail', async () => {
+    serve(await photoJpeg(200, 100));
+    s3.on(PutObjectCommand).rejects(s3Error('PreconditionFailed', 412));
     s3.on(HeadObjectCommand).resolves({ ETag: '"t"', Metadata: { 'source-etag': 'abc123', 'source-sequencer': '0A' } });
     const summary = await handler(s3Event({ bucket: ORIGINALS, key: 'x.jpg', eTag: 'abc123', sequencer: '0A' }), lambdaContext());
     expect(summary.skipped).toBe(1);
-    expect(s3.commandCalls(GetObjectCommand)).toEqual([]);
-    expect(putCalls()).toEqual([]);
+    expect(putCalls()).toHaveLength(1);
+    expect(logLines().find((line) => line['message'] === 'skipped')).toMatchObject({ reason: 'duplicate' });
   });
 
   it('never lets an older event replace a newer thumbnail', async () => {
+    serve(await photoJpeg(200, 100), 'old');
+    s3.on(PutObjectCommand).rejects(s3Error('PreconditionFailed', 412));
     s3.on(HeadObjectCommand).resolves({ ETag: '"t"', Metadata: { 'source-etag': 'new', 'source-sequencer': '0B' } });
     const summary = await handler(s3Event({ bucket: ORIGINALS, key: 'x.jpg', eTag: 'old', sequencer: '0A' }), lambdaContext());
     expect(summary.skipped).toBe(1);
-    expect(putCalls()).toEqual([]);
+    expect(putCalls()).toEqual([expect.objectContaining({ IfNoneMatch: '*' })]);
   });
 
   it('replaces an older thumbnail only if it is still the one it looked at', async () => {
-    s3.on(HeadObjectCommand).resolves({ ETag: '"t-old"', Metadata: { 'source-etag': 'old', 'source-sequencer': '0A' } });
     serve(await photoJpeg(200, 100), 'new');
+    s3.on(PutObjectCommand).rejectsOnce(s3Error('PreconditionFailed', 412)).resolves({ ETag: '"t-new"' });
+    s3.on(HeadObjectCommand).resolves({ ETag: '"t-old"', Metadata: { 'source-etag': 'old', 'source-sequencer': '0A' } });
     await handler(s3Event({ bucket: ORIGINALS, key: 'x.jpg', eTag: 'new', sequencer: '0B' }), lambdaContext());
-    expect(putCalls()[0]).toMatchObject({ IfMatch: '"t-old"', Metadata: { 'source-sequencer': '0B' } });
+    expect(putCalls()[1]).toMatchObject({ IfMatch: '"t-old"', Metadata: { 'source-sequencer': '0B' } });
   });
 
   it('backs off when a newer thumbnail is written concurrently', async () => {
     serve(await photoJpeg(200, 100), 'v1');
     s3.on(PutObjectCommand).rejects(s3Error('PreconditionFailed', 412));
-    s3.on(HeadObjectCommand)
-      .rejectsOnce(s3Error('NotFound', 404))
-      .resolves({ ETag: '"t2"', Metadata: { 'source-etag': 'v2', 'source-sequencer': '0C' } });
+    s3.on(HeadObjectCommand).resolves({ ETag: '"t2"', Metadata: { 'source-etag': 'v2', 'source-sequencer': '0C' } });
     const summary = await handler(s3Event({ bucket: ORIGINALS, key: 'x.jpg', eTag: 'v1', sequencer: '0B' }), lambdaContext());
     expect(summary.skipped).toBe(1);
     expect(putCalls()).toHaveLength(1);
@@ -238,10 +249,9 @@ describe('thumbnail handler', () => {
 
   it('treats 403 on a missing thumbnail as absent (the role may not list the bucket)', async () => {
     s3.on(HeadObjectCommand).rejects(s3Error('Forbidden', 403));
-    serve(await photoJpeg(200, 100));
-    const summary = await handler(s3Event({ bucket: ORIGINALS, key: 'x.jpg', eTag: 'abc123' }), lambdaContext());
-    expect(summary.written).toBe(1);
-    expect(putCalls()[0]).toMatchObject({ IfNoneMatch: '*' });
+    const summary = await handler(s3Event({ bucket: ORIGINALS, key: 'x.jpg', eventName: 'ObjectRemoved:Delete' }), lambdaContext());
+    expect(summary).toMatchObject({ skipped: 1, failed: 0 });
+    expect(s3.commandCalls(DeleteObjectCommand)).toEqual([]);
   });
 
   it('records a refused write (AccessDenied on PUT) as a permanent failure', async () => {

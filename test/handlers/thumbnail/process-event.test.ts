@@ -48,13 +48,17 @@ class FakeStorage implements Storage {
   readonly deletes: string[] = [];
   /** Called before each conditional write; may change the stored thumbnails to simulate a racing writer. */
   beforeWrite: (key: string) => void = () => undefined;
+  /** Every request, in the order made: what overlaps what. */
+  readonly requests: string[] = [];
   private version = 0;
 
   async readThumbnailProvenance(_bucket: string, key: string) {
+    this.requests.push(`HEAD ${key}`);
     return this.thumbnails.get(key)?.provenance;
   }
 
   async getOriginal(record: SourceRecord) {
+    this.requests.push(`GET ${record.key}`);
     const original = this.originals.get(record.key) ?? SOURCE_GONE;
     if (original instanceof Error) throw original;
     return original;
@@ -62,6 +66,7 @@ class FakeStorage implements Storage {
 
   async putThumbnail(_bucket: string, key: string, _body: Uint8Array, source: SourceRecord, condition: WriteCondition) {
     this.beforeWrite(key);
+    this.requests.push(`PUT ${key}`);
     this.puts.push({ key, condition });
     const current = this.thumbnails.get(key);
     const ok = 'ifNoneMatch' in condition ? current === undefined : current?.etag === condition.ifMatch;
@@ -225,6 +230,51 @@ describe('createRecordProcessor', () => {
       status: 'skipped',
       reason: expect.stringMatching(/no longer exists/),
     });
+  });
+
+  it('writes a new thumbnail with one GET and one conditional PUT, reading no provenance first', async () => {
+    const { storage, processRecord } = setup();
+    storage.originals.set('x.jpg', JPEG);
+    expect(await processRecord(created('x.jpg'), invocation())).toEqual({ status: 'written', keys: ['x-thumbnail.jpg'] });
+    expect(storage.requests).toEqual(['GET x.jpg', 'PUT x-thumbnail.jpg']);
+    expect(storage.puts).toEqual([{ key: 'x-thumbnail.jpg', condition: { ifNoneMatch: '*' } }]);
+  });
+
+  it('finds a duplicate delivery at its conditional PUT, reads the provenance then, and keeps the thumbnail', async () => {
+    const { storage, processRecord } = setup();
+    storage.originals.set('x.jpg', JPEG);
+    const current = { etag: '"t"', provenance: { etag: '"t"', sourceKey: 'x.jpg', sourceEtag: 'e1', sourceSequencer: '0A' } };
+    storage.thumbnails.set('x-thumbnail.jpg', current);
+    const outcome = await processRecord(created('x.jpg', { sequencer: '0A' }), invocation());
+    expect(outcome).toEqual({ status: 'skipped', reason: 'duplicate' });
+    expect(storage.requests).toEqual(['GET x.jpg', 'PUT x-thumbnail.jpg', 'HEAD x-thumbnail.jpg']);
+    expect(storage.thumbnails.get('x-thumbnail.jpg')).toBe(current);
+  });
+
+  it('replaces the thumbnail of an older upload of the key: If-None-Match finds it, If-Match replaces it', async () => {
+    const { storage, processRecord } = setup();
+    storage.originals.set('x.jpg', JPEG);
+    storage.thumbnails.set('x-thumbnail.jpg', {
+      etag: '"old"',
+      provenance: { etag: '"old"', sourceKey: 'x.jpg', sourceEtag: 'e0', sourceSequencer: '01' },
+    });
+    expect(await processRecord(created('x.jpg', { sequencer: '0A' }), invocation())).toEqual({
+      status: 'written',
+      keys: ['x-thumbnail.jpg'],
+    });
+    expect(storage.puts.map((put) => put.condition)).toEqual([{ ifNoneMatch: '*' }, { ifMatch: '"old"' }]);
+    expect(storage.thumbnails.get('x-thumbnail.jpg')?.provenance.sourceSequencer).toBe('0A');
+  });
+
+  it('keeps a thumbnail made from a newer upload when an old event arrives late', async () => {
+    const { storage, processRecord } = setup();
+    storage.originals.set('x.jpg', JPEG);
+    storage.thumbnails.set('x-thumbnail.jpg', {
+      etag: '"new"',
+      provenance: { etag: '"new"', sourceKey: 'x.jpg', sourceEtag: 'e2', sourceSequencer: '0F' },
+    });
+    expect(await processRecord(created('x.jpg', { sequencer: '0A' }), invocation())).toEqual({ status: 'skipped', reason: 'stale' });
+    expect(storage.thumbnails.get('x-thumbnail.jpg')?.etag).toBe('"new"');
   });
 
   it('gives the render a deadline from the time left, keeping time back for uploads', async () => {

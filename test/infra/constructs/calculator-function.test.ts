@@ -8,6 +8,7 @@ const props = {
   functionName: 'p-calculator',
   accountId: '111122223333',
   zip: ZIP,
+  architecture: 'x86_64' as const,
   memoryMB: 128,
   timeoutSeconds: 3,
   logRetentionDays: 7,

@@ -15,6 +15,7 @@ function synth(overrides: Partial<PackagedFunctionProps> = {}) {
       description: 'd',
       zip: ZIP,
       handler: 'index.handler',
+      architecture: 'x86_64',
       memoryMB: 1024,
       timeoutSeconds: 30,
       environment: { A: '1' },

@@ -71,9 +71,9 @@ describe('ThumbnailStack layer', () => {
       layer_name: 'photos-dev-sharp',
       compatible_runtimes: ['nodejs24.x'],
       compatible_architectures: ['x86_64'],
-      source_code_hash: artifacts.sharpLayer.sha256Base64,
+      source_code_hash: artifacts.sharpLayers.x86_64?.sha256Base64,
     });
-    expect(layer.body['filename']).toMatch(/^assets\/sharp-layer_zip_[0-9A-F]+\/[0-9A-F]+\/layer\.zip$/);
+    expect(layer.body['filename']).toMatch(/^assets\/sharp-layer_zip_[0-9A-F]+\/[0-9A-F]+\/[\w.-]+\.zip$/);
   });
 });
 

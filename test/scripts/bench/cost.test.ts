@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chooseMemory, costPerMillion, estimatedDurationMs, FULL_VCPU_MB, LAMBDA_PRICES } from '../../../scripts/bench/cost';
+import { chooseMemory, costPerMillion, estimatedDurationMs, FULL_VCPU_MB, LAMBDA_PRICES, spedUp } from '../../../scripts/bench/cost';
 
 const measured = { cpuMs: 60, wallMs: 70 };
 
@@ -41,5 +41,11 @@ describe('chooseMemory', () => {
 
   it('refuses when nothing holds the peak', () => {
     expect(() => chooseMemory(measured, 5000, [512, 1024])).toThrow(/no memory size holds/);
+  });
+});
+
+describe('spedUp', () => {
+  it('shortens only the CPU part: waiting on S3 is no faster on another processor', () => {
+    expect(spedUp({ cpuMs: 119, wallMs: 150 }, 1.19)).toEqual({ cpuMs: 100, wallMs: 131 });
   });
 });

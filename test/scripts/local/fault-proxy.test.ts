@@ -1,4 +1,4 @@
-import { createServer, request } from 'node:http';
+import { Agent, createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFaultProxy } from '../../../scripts/local/fault-proxy';
@@ -18,9 +18,9 @@ beforeAll(async () => {
 
 afterAll(() => new Promise<void>((resolve) => target.close(() => resolve())));
 
-function call(endpoint: string, timeoutMs = 2000): Promise<{ status: number; body: string } | 'timeout'> {
+function call(endpoint: string, timeoutMs = 2000, agent?: Agent): Promise<{ status: number; body: string } | 'timeout'> {
   return new Promise((resolve) => {
-    const req = request(`${endpoint}/bucket/key?x=1`, { method: 'PUT', timeout: timeoutMs }, (res) => {
+    const req = request(`${endpoint}/bucket/key?x=1`, { method: 'PUT', timeout: timeoutMs, agent }, (res) => {
       let body = '';
       res.on('data', (chunk) => (body += chunk));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
@@ -71,5 +71,25 @@ describe('fault proxy', () => {
     expect(first).toContain(500);
     expect(first).toContain(200);
     expect(await draws()).toEqual(first);
+  });
+
+  it('adds a round trip to every request, and the handshakes to the first on each connection', async () => {
+    const latencyMs = 100;
+    const proxy = await startFaultProxy(targetUrl, { share: 0, latencyMs, handshakeRtts: 2 });
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const timed = async () => {
+      const started = performance.now();
+      expect(await call(proxy.endpoint, 5000, agent)).toMatchObject({ status: 200 });
+      return performance.now() - started;
+    };
+    const first = await timed();
+    const reused = await timed();
+    agent.destroy();
+    const fresh = await timed();
+    expect(first).toBeGreaterThanOrEqual(3 * latencyMs - 1);
+    expect(reused).toBeGreaterThanOrEqual(latencyMs - 1);
+    expect(reused).toBeLessThan(3 * latencyMs);
+    expect(fresh).toBeGreaterThanOrEqual(3 * latencyMs - 1);
+    await proxy.close();
   });
 });

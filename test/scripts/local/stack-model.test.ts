@@ -31,7 +31,7 @@ describe('readStackModel', () => {
       reservedConcurrency: 3,
     });
     expect(thumbnail?.layerAddresses).toHaveLength(1);
-    expect(model.layers.get(thumbnail?.layerAddresses[0] ?? '')?.zipPath).toMatch(/layer\.zip$/);
+    expect(model.layers.get(thumbnail?.layerAddresses[0] ?? '')?.zipPath).toMatch(/\.zip$/);
     expect(model.functions.find((fn) => fn.source === 'calculator')?.layerAddresses).toEqual([]);
   });
 
