@@ -32,10 +32,10 @@ HANDLER_SOURCES := $(shell find handlers -type f -name '*.ts' 2>/dev/null)
 BUILD_SOURCES := scripts/build.ts lib/handlers.ts lib/paths.ts tsconfig.json
 ZIP_SOURCES := scripts/zip-functions.ts scripts/build.ts scripts/lib/zip.ts scripts/lib/budgets.ts
 
-.PHONY: arm64-packages emulation help install build zip layer lambda-node synth validate plan plan-summary apply-plan deploy destroy local invoke event redrive policies bench lint format graph unit test typecheck clean
+.PHONY: arm64-packages emulation backfill backfill-status help install build zip layer lambda-node synth validate plan plan-summary apply-plan deploy destroy local invoke event redrive policies bench lint format graph unit test typecheck clean
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## /  make \1\t/' | expand -t 22
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## /  make \1\t/' | expand -t 24
 
 $(INSTALLED): package.json package-lock.json
 	npm ci --no-audit --no-fund
@@ -108,6 +108,13 @@ event: $(INSTALLED) ## write an example event: TYPE=put|delete|batch [KEY=photos
 
 redrive: synth lambda-node ## replay recorded failures for ENV (AWS); LOCAL=1 for make local's; ARGS=--dry-run lists them
 	$(TSX) scripts/redrive.ts --env $(ENV) $(if $(LOCAL),--local) $(ARGS)
+
+backfill: synth lambda-node ## thumbnails for the images already there: S3 Batch Operations job for ENV [PREFIX=photos/]; LOCAL=1 on the local stack; ARGS=--dry-run|--yes
+	$(TSX) scripts/backfill.ts --env $(ENV) $(if $(PREFIX),--prefix "$(PREFIX)") $(if $(LOCAL),--local) $(ARGS)
+
+backfill-status: $(INSTALLED) ## a backfill's status, progress and report summary: JOB=<id> [LOCAL=1] [ARGS=--confirm]
+	@test -n "$(JOB)" || { echo "usage: make backfill-status JOB=<id> [LOCAL=1]" >&2; exit 2; }
+	$(TSX) scripts/backfill-status.ts --env $(ENV) --job "$(JOB)" $(if $(LOCAL),--local) $(ARGS)
 
 policies: $(INSTALLED) ## deployer IAM policies for ENV: ACCOUNT_ID=123456789012 [GITHUB_REPO=owner/name] -> cdktf.out/policies/
 	$(TSX) scripts/deployer-policies.ts --env $(ENV) $(if $(ACCOUNT_ID),--account-id $(ACCOUNT_ID)) $(if $(GITHUB_REPO),--github-repo $(GITHUB_REPO))

@@ -82,6 +82,14 @@ export const stackConfigSchema = z
     forceDestroyBuckets: z.boolean(),
     /** Principals allowed to assume the invoker role (operators, backfill tooling); none means no role. */
     invokerPrincipals: z.array(principalArn),
+    /** Backfills on S3 Batch Operations (`make backfill`): a job bucket and the role Batch assumes. */
+    backfill: z.object({
+      enabled: z.boolean(),
+      /** Days manifests and completion reports are kept in the job bucket. */
+      retentionDays: z.number().int().min(1).max(3650),
+      /** A weekly S3 Inventory of the originals, delivered into the job bucket: the manifest for large backfills. */
+      inventory: z.boolean(),
+    }),
     alarms: z.object({
       enabled: z.boolean(),
       /** Function errors in one 5-minute period that raise the alarm. */
@@ -138,6 +146,7 @@ export const DEFAULT_CONFIG = {
   originalsVersioning: false,
   forceDestroyBuckets: false,
   invokerPrincipals: [],
+  backfill: { enabled: true, retentionDays: 30, inventory: false },
   alarms: { enabled: true, errorThreshold: 1 },
   tags: {},
 } as const satisfies z.input<typeof stackConfigSchema>;

@@ -10,4 +10,17 @@ export const resourceNames = (prefix: string) => ({
   thumbnailFunction: `${prefix}-thumbnail`,
   calculatorFunction: `${prefix}-calculator`,
   failureQueue: `${prefix}-thumbnail-failures`,
+  backfillRole: `${prefix}-backfill`,
 });
+
+/** The job bucket's name prefix (Terraform adds a unique suffix; the local runner, `local`). */
+export const jobBucketPrefix = (prefix: string) => `${prefix}-jobs-`;
+
+/**
+ * Where backfills keep their files in the job bucket: manifests that `make backfill` writes and
+ * Batch Operations reads, and the completion reports Batch writes. The Batch role may touch nothing else.
+ */
+export const BACKFILL_PREFIXES = { manifests: 'backfill/manifests/', reports: 'backfill/reports/' } as const;
+
+/** Where S3 delivers the originals' inventory (when `backfill.inventory`): under the manifests, so Batch may read it. */
+export const INVENTORY_PREFIX = `${BACKFILL_PREFIXES.manifests}inventory`;

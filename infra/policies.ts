@@ -147,3 +147,73 @@ export function invokerPolicy(functionArn: string): PolicyDocument {
 
 /** The failure queue accepts only TLS requests. */
 export const failureQueuePolicy = (queueArn: string): PolicyDocument => policy(denyInsecureTransportStatement('sqs', queueArn));
+
+/** Only S3 Batch Operations, acting for this account, may assume the backfill role. */
+export function batchOperationsTrustPolicy(accountId: string): PolicyDocument {
+  return policy({
+    Sid: 'S3BatchOperationsInThisAccount',
+    Effect: 'Allow',
+    Principal: { Service: 'batchoperations.s3.amazonaws.com' },
+    Action: 'sts:AssumeRole',
+    Condition: { StringEquals: { 'aws:SourceAccount': accountId } },
+  });
+}
+
+export interface BackfillJobPolicyProps {
+  readonly functionArn: string;
+  readonly jobBucketArn: string;
+  /** Key prefixes in the job bucket, e.g. `backfill/manifests/`. */
+  readonly manifestsPrefix: string;
+  readonly reportsPrefix: string;
+}
+
+/**
+ * What a backfill job (S3 Batch Operations, LambdaInvoke) may do, and nothing else: invoke the
+ * thumbnail function, read its manifest, write its completion report. The function reads the
+ * originals and writes the thumbnails with its own role; this one never touches them.
+ */
+export function backfillJobPolicy(props: BackfillJobPolicyProps): PolicyDocument {
+  return policy(
+    {
+      Sid: 'InvokeThumbnailFunction',
+      Effect: 'Allow',
+      Action: 'lambda:InvokeFunction',
+      Resource: [props.functionArn, `${props.functionArn}:*`],
+    },
+    {
+      Sid: 'ReadManifests',
+      Effect: 'Allow',
+      Action: ['s3:GetObject', 's3:GetObjectVersion'],
+      Resource: `${props.jobBucketArn}/${props.manifestsPrefix}*`,
+    },
+    { Sid: 'WriteReports', Effect: 'Allow', Action: 's3:PutObject', Resource: `${props.jobBucketArn}/${props.reportsPrefix}*` },
+    // Batch checks the report bucket's region before the job starts.
+    { Sid: 'LocateJobBucket', Effect: 'Allow', Action: 's3:GetBucketLocation', Resource: props.jobBucketArn },
+  );
+}
+
+export interface InventoryDelivery {
+  /** The bucket whose inventory S3 delivers (the originals). */
+  readonly sourceBucketArn: string;
+  readonly accountId: string;
+  /** Key prefix the reports are delivered under, e.g. `backfill/manifests/inventory`. */
+  readonly prefix: string;
+}
+
+/**
+ * The job bucket accepts only TLS requests; with an inventory, S3 may deliver the originals'
+ * inventory reports under their prefix, for that bucket of this account only.
+ */
+export function jobBucketPolicy(bucketArn: string, inventory?: InventoryDelivery): PolicyDocument {
+  return policy(
+    denyInsecureTransportStatement('s3', bucketAndObjects(bucketArn)),
+    inventory && {
+      Sid: 'S3InventoryOfTheOriginals',
+      Effect: 'Allow',
+      Principal: { Service: 's3.amazonaws.com' },
+      Action: 's3:PutObject',
+      Resource: `${bucketArn}/${inventory.prefix}/*`,
+      Condition: { ArnLike: { 'aws:SourceArn': inventory.sourceBucketArn }, StringEquals: { 'aws:SourceAccount': inventory.accountId } },
+    },
+  );
+}

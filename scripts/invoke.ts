@@ -30,8 +30,40 @@ interface S3RecordLike {
   s3?: { bucket?: { name?: string; arn?: string }; object?: { key?: string; size?: number; eTag?: string; sequencer?: string } };
 }
 
-/** Point placeholder records at `bucket`, making sure each object exists, and describe it as S3 would. */
+interface BatchTaskLike {
+  s3Key?: string;
+  s3Bucket?: string;
+  s3BucketArn?: string;
+}
+
+/** Make sure a sample named by a placeholder event exists in the local bucket; its HEAD when it does. */
+async function ensureSample(client: S3Client, bucket: string, key: string) {
+  let head = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key })).catch(() => undefined);
+  const sample = SAMPLES.find((candidate) => candidate.key === key);
+  if (!head && sample) {
+    await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: await sample.bytes(), ContentType: 'image/jpeg' }));
+    head = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+  }
+  return head;
+}
+
+/**
+ * Point an event's placeholder bucket (ORIGINALS_BUCKET) at `bucket`, making sure each object
+ * exists: S3 notification records are described as S3 would (size, ETag, sequencer); S3 Batch
+ * Operations tasks (schema 1.0 bucket ARN or 2.0 bucket name) get the bucket.
+ */
 export async function fillS3Event(event: unknown, bucket: string, client: S3Client, sequencers = new SequencerClock()): Promise<unknown> {
+  const tasks = (event as { tasks?: BatchTaskLike[] }).tasks;
+  if (Array.isArray(tasks)) {
+    for (const task of tasks) {
+      const placeholder = task.s3Bucket === PLACEHOLDER_BUCKET || task.s3BucketArn === `arn:aws:s3:::${PLACEHOLDER_BUCKET}`;
+      if (!placeholder || typeof task.s3Key !== 'string') continue;
+      if (task.s3Bucket !== undefined) task.s3Bucket = bucket;
+      if (task.s3BucketArn !== undefined) task.s3BucketArn = `arn:aws:s3:::${bucket}`;
+      await ensureSample(client, bucket, decodeEventKey(task.s3Key));
+    }
+    return event;
+  }
   const records = (event as { Records?: S3RecordLike[] }).Records;
   if (!Array.isArray(records)) return event;
   for (const record of records) {
@@ -40,12 +72,7 @@ export async function fillS3Event(event: unknown, bucket: string, client: S3Clie
     s3.bucket.name = bucket;
     s3.bucket.arn = `arn:aws:s3:::${bucket}`;
     const key = decodeEventKey(s3.object.key);
-    let head = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key })).catch(() => undefined);
-    const sample = SAMPLES.find((candidate) => candidate.key === key);
-    if (!head && sample) {
-      await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: await sample.bytes(), ContentType: 'image/jpeg' }));
-      head = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
-    }
+    const head = await ensureSample(client, bucket, key);
     if (head) {
       s3.object = {
         key: encodeEventKey(key),
@@ -101,6 +128,12 @@ async function main(): Promise<number> {
       const error = result as { errorType?: string; errorMessage?: string } | null;
       console.error(`invoke: the invocation failed: ${error?.errorType ?? 'Error'}: ${error?.errorMessage ?? ''}`);
       return 1;
+    }
+    const batch = (result as { results?: { taskId: string; resultCode: string; resultString: string }[] } | null)?.results;
+    if (Array.isArray(batch)) {
+      const unsuccessful = batch.filter((task) => task.resultCode !== 'Succeeded');
+      for (const task of unsuccessful) console.error(`invoke: task ${task.taskId}: ${task.resultCode}: ${task.resultString}`);
+      return unsuccessful.length > 0 ? 1 : 0;
     }
     const failed = (result as { failed?: number } | null)?.failed ?? 0;
     if (failed > 0) {

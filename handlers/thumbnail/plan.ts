@@ -61,6 +61,10 @@ export function decideWrite(event: EventVersion, existing: ThumbnailProvenance |
   }
   // Without sequencers to order them, only an identical source can be recognised.
   if (event.eTag !== undefined && existing.sourceEtag === event.eTag) return DECISION.duplicate;
+  // A record without a sequencer (a backfill task) never replaces a thumbnail that an upload's
+  // notification made from another version: that upload is newer than the backfill's look at the
+  // original, or its own event (or recorded failure) will settle the thumbnail.
+  if (event.sequencer === undefined && existing.sourceSequencer !== undefined) return DECISION.stale;
   return DECISION.write;
 }
 

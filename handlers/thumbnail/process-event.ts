@@ -4,6 +4,16 @@
  * Imports no SDK and no sharp: storage, the failure recorder and the image functions are ports.
  */
 
+import {
+  type BatchResponse,
+  type BatchResult,
+  batchResponse,
+  isBatchEvent,
+  parseBatchEvent,
+  RESULT_CODE,
+  requestedSuffixes,
+  taskResult,
+} from './batch';
 import { LIMITS } from './constants';
 import { decodeLimitsFor } from './decode-cost';
 import { FAILURE_CLASS, isThumbnailError, OutOfTimeError, RecursionGuardError, ThumbnailError, TransientStorageError } from './errors';
@@ -58,6 +68,8 @@ export interface InvocationSummary {
 
 /** Writes are conditional; when another invocation wins the race we look again, a bounded number of times. */
 export const MAX_CONDITIONAL_ATTEMPTS = 3;
+
+const GONE_REASON = 'the original no longer exists (deleted after this event; its delete event covers it)';
 
 /** When the thumbnails already there are read, for a created record (see processCreated). */
 export const LOOKUP = { onConflict: 'on-conflict', first: 'first' } as const;
@@ -120,18 +132,29 @@ export function createRecordProcessor(deps: ProcessorDeps) {
    * - `LOOKUP.first` (backfills, where most thumbnails may exist): before downloading, so a
    *   current thumbnail costs one HEAD and nothing else.
    */
-  async function processCreated(record: SourceRecord, invocation: Invocation, lookup: Lookup): Promise<RecordOutcome> {
+  async function processCreated(source: SourceRecord, invocation: Invocation, lookup: Lookup): Promise<RecordOutcome> {
+    let record = source;
     const started = deps.now();
     const targets = planThumbnailKeys(record.key, config.widths);
-    const existing = lookup === LOOKUP.first ? await readProvenance(targets) : targets.map(() => undefined);
+    let existing: (ThumbnailProvenance | undefined)[] = targets.map(() => undefined);
+    if (lookup === LOOKUP.first) {
+      // A record that does not name the original's version (a backfill task) learns it first, in the
+      // same round trip as the thumbnails' provenance: the ETag decides whether they are current.
+      const [seen, head] = await Promise.all([
+        readProvenance(targets),
+        record.eTag === undefined ? storage.headOriginal(record) : undefined,
+      ]);
+      if (head === SOURCE_GONE) return { status: 'skipped', reason: GONE_REASON };
+      if (head !== undefined) record = { ...record, eTag: head.etag, ...(head.size === undefined ? {} : { size: head.size }) };
+      existing = seen;
+    }
     const decisions = targets.map((_, i) => decideWrite(record, existing[i]));
     const pending = targets.filter((_, i) => decisions[i] === DECISION.write);
     if (pending.length === 0) return { status: 'skipped', reason: decisions[0] ?? DECISION.duplicate };
 
     const original = await storage.getOriginal(record);
     if (original === SOURCE_CHANGED) return { status: 'skipped', reason: 'source changed after this event (a newer event covers it)' };
-    if (original === SOURCE_GONE)
-      return { status: 'skipped', reason: 'the original no longer exists (deleted after this event; its delete event covers it)' };
+    if (original === SOURCE_GONE) return { status: 'skipped', reason: GONE_REASON };
     const downloaded = deps.now();
     const header = await deps.image.readJpegHeader(original.body, decodeLimitsFor(config, original.body.byteLength));
     const planned = planSizes(header.display, pending);
@@ -198,7 +221,7 @@ export function createRecordProcessor(deps: ProcessorDeps) {
     return { status: 'deleted', keys: deleted };
   }
 
-  async function route(record: SourceRecord, invocation: Invocation): Promise<RecordOutcome> {
+  async function route(record: SourceRecord, invocation: Invocation, lookup: Lookup): Promise<RecordOutcome> {
     if (record.bucket === destination) throw new RecursionGuardError(record.bucket);
     if (record.bucket !== config.sourceBucket)
       throw new ThumbnailError(
@@ -206,12 +229,16 @@ export function createRecordProcessor(deps: ProcessorDeps) {
         FAILURE_CLASS.permanent,
       );
     if (isThumbnailKey(record.key)) return { status: 'skipped', reason: 'the key is named like a thumbnail this function writes' };
-    return record.kind === RECORD_KIND.created ? processCreated(record, invocation, LOOKUP.onConflict) : processRemoved(record);
+    return record.kind === RECORD_KIND.created ? processCreated(record, invocation, lookup) : processRemoved(record);
   }
 
-  return async function processRecord(record: SourceRecord, invocation: Invocation): Promise<RecordOutcome> {
+  return async function processRecord(
+    record: SourceRecord,
+    invocation: Invocation,
+    lookup: Lookup = LOOKUP.onConflict,
+  ): Promise<RecordOutcome> {
     try {
-      return await route(record, invocation);
+      return await route(record, invocation, lookup);
     } catch (error) {
       if (isThumbnailError(error) && error.failureClass === FAILURE_CLASS.permanent) return { status: 'failed', error };
       return { status: 'retry', error: error instanceof Error ? error : new Error(String(error)) };
@@ -254,7 +281,36 @@ export function createEventProcessor(deps: ProcessorDeps) {
     }
   }
 
-  return async function processEvent(event: unknown, invocation: Invocation): Promise<InvocationSummary> {
+  /**
+   * An S3 Batch Operations invocation (a backfill): each task through the same pipeline, looking at
+   * the thumbnails before downloading (most may exist on a re-run), and one result per task. Never
+   * throws for a task: Batch retries TemporaryFailure, records the rest in its completion report.
+   */
+  async function processBatch(event: unknown, invocation: Invocation): Promise<BatchResponse> {
+    const batch = parseBatchEvent(event);
+    const suffixes = requestedSuffixes(batch.userArguments);
+    if (batch.unidentified > 0) log.warn('batch tasks without a taskId get no result', { jobId: batch.jobId, tasks: batch.unidentified });
+    const results: BatchResult[] = [];
+    for (const task of batch.tasks) {
+      let outcome: RecordOutcome;
+      if ('error' in task) outcome = { status: 'failed', error: task.error };
+      else if (suffixes && !suffixes.some((suffix) => task.record.key.endsWith(suffix)))
+        outcome = { status: 'skipped', reason: `the key does not end in ${suffixes.join(' or ')}` };
+      else outcome = await processRecord(task.record, invocation, LOOKUP.first);
+      const result = taskResult(task.taskId, outcome);
+      results.push(result);
+      const source = 'error' in task ? { key: task.key } : { bucket: task.record.bucket, key: task.record.key };
+      metrics.addMetric(`BatchTasks${result.resultCode}`, 'Count', 1);
+      if (outcome.status === 'written') metrics.addMetric('ThumbnailsWritten', 'Count', outcome.keys.length);
+      const line = { jobId: batch.jobId, taskId: task.taskId, source, resultCode: result.resultCode, result: result.resultString };
+      if (result.resultCode === RESULT_CODE.succeeded) log.info('batch task', line);
+      else log.warn('batch task', line);
+    }
+    return batchResponse(batch, results);
+  }
+
+  return async function processEvent(event: unknown, invocation: Invocation): Promise<InvocationSummary | BatchResponse> {
+    if (isBatchEvent(event)) return processBatch(event, invocation);
     if (isS3TestEvent(event)) {
       log.info('S3 test event: nothing to process', {});
       return { records: 0, written: 0, deleted: 0, skipped: 0, failed: 0 };

@@ -81,6 +81,16 @@ export function createS3Storage(client: S3Client, options: StorageOptions): Stor
       }
     },
 
+    async headOriginal({ bucket, key }) {
+      try {
+        const head = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key, ...owner }));
+        return { etag: unquote(head.ETag) ?? '', ...(head.ContentLength === undefined ? {} : { size: head.ContentLength }) };
+      } catch (error) {
+        if (isNotFound(error)) return SOURCE_GONE;
+        throw translate(error, `HEAD s3://${bucket}/${key}`);
+      }
+    },
+
     async getOriginal(record): Promise<OriginalObject | typeof SOURCE_CHANGED | typeof SOURCE_GONE> {
       const { bucket, key } = record;
       if (record.size !== undefined && record.size > options.maxInputBytes)

@@ -120,6 +120,8 @@ export type WriteCondition = { readonly ifNoneMatch: '*' } | { readonly ifMatch:
 /** What the handler needs from S3; storage.ts implements it, tests fake it. */
 export interface Storage {
   readThumbnailProvenance(bucket: string, key: string): Promise<ThumbnailProvenance | undefined>;
+  /** The original's current ETag and size, without its bytes (a backfill learns its version so). */
+  headOriginal(record: SourceRecord): Promise<{ readonly etag: string; readonly size?: number } | typeof SOURCE_GONE>;
   getOriginal(record: SourceRecord): Promise<OriginalObject | typeof SOURCE_CHANGED | typeof SOURCE_GONE>;
   putThumbnail(bucket: string, key: string, body: Uint8Array, source: SourceRecord, condition: WriteCondition): Promise<WriteResult>;
   deleteThumbnail(bucket: string, key: string, ifMatch: string): Promise<WriteResult>;

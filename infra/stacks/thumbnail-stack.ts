@@ -7,6 +7,7 @@ import type { StackArtifacts } from '../artifacts';
 import type { StackConfig } from '../config';
 import { PipelineAlarms } from '../constructs/alarms';
 import { AsyncInvokeConfig } from '../constructs/async-invoke-config';
+import { BackfillJobs } from '../constructs/backfill-jobs';
 import { CalculatorFunction } from '../constructs/calculator-function';
 import { ExecutionRole } from '../constructs/execution-role';
 import { FailureQueue } from '../constructs/failure-queue';
@@ -136,6 +137,18 @@ export class ThumbnailStack extends TerraformStack {
           })
         : undefined;
 
+    const backfill = config.backfill.enabled
+      ? new BackfillJobs(this, 'backfill', {
+          namePrefix: prefix,
+          roleName: names.backfillRole,
+          accountId,
+          function: thumbnail.function,
+          forceDestroy: config.forceDestroyBuckets,
+          retentionDays: config.backfill.retentionDays,
+          ...(config.backfill.inventory ? { inventoryOf: buckets.originals.bucket } : {}),
+        })
+      : undefined;
+
     const calculator = new CalculatorFunction(this, 'calculator', {
       functionName: names.calculatorFunction,
       accountId,
@@ -162,6 +175,16 @@ export class ThumbnailStack extends TerraformStack {
     new TerraformOutput(this, 'failure_queue_url', { value: failures.queue.url, description: 'Failed uploads, for `make redrive`' });
     new TerraformOutput(this, 'calculator_function_name', { value: calculator.packaged.function.functionName });
     if (invoker) new TerraformOutput(this, 'invoker_role_arn', { value: invoker.role.arn });
+    if (backfill) {
+      new TerraformOutput(this, 'backfill_job_bucket', {
+        value: backfill.bucket.bucket.bucket,
+        description: 'Manifests and reports of `make backfill`',
+      });
+      new TerraformOutput(this, 'backfill_role_arn', {
+        value: backfill.role.arn,
+        description: 'The role S3 Batch Operations assumes for `make backfill`',
+      });
+    }
   }
 
   private configureBackend(id: string, config: StackConfig) {

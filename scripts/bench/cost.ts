@@ -77,3 +77,37 @@ export function chooseMemory(measured: Measured, peakMB: number, sizes: readonly
     reason: `smallest size holding the ${peakMB} MB peak with ${headroom * 100} % spare and within ${maxSlowdown}x of a full vCPU's time; below one vCPU the CPU-bound cost per image is flat`,
   };
 }
+
+/** Published S3 Batch Operations prices, us-east-1 (USD): per job, and per object processed. */
+export const BATCH_PRICES = { perJob: 0.25, perMillionObjects: 1.0, asOf: '2025-12' } as const;
+
+/** Published S3 Standard request prices, us-east-1 (USD per 1,000 requests): PUT-class and GET-class (HEAD is GET-class). */
+export const S3_REQUEST_PRICES = { perThousandPut: 0.005, perThousandGet: 0.0004, asOf: '2025-12' } as const;
+
+/**
+ * The packaged function on a 12 MP photo, as `make bench` measured it (packaged section, 2026-12-02,
+ * this project's 2-core CI-class machine): what `make backfill` estimates with when no fresher
+ * `.bench/results.json` is at hand.
+ */
+export const REFERENCE_12MP: Measured & { readonly measuredOn: string } = { cpuMs: 78.0, wallMs: 99.6, measuredOn: '2026-12-02' };
+
+export interface BackfillCost {
+  readonly objects: number;
+  readonly batch: number;
+  readonly lambda: number;
+  readonly s3Requests: number;
+  readonly total: number;
+}
+
+/**
+ * What a backfill of `objects` images costs on AWS: one Batch job and its per-object fee; one
+ * invocation per object at `memoryMB` for a 12 MP-like image; per object, S3 requests as the
+ * handler makes them for a missing thumbnail: HEAD thumbnail, HEAD original, GET original (GET-class)
+ * and PUT thumbnail. Manifest and report storage are negligible and left out.
+ */
+export function backfillCost(objects: number, measured: Measured, memoryMB: number, architecture: Architecture): BackfillCost {
+  const batch = BATCH_PRICES.perJob + (objects / 1e6) * BATCH_PRICES.perMillionObjects;
+  const lambda = (objects / 1e6) * costPerMillion(measured, memoryMB, architecture);
+  const s3Requests = (objects / 1000) * (3 * S3_REQUEST_PRICES.perThousandGet + S3_REQUEST_PRICES.perThousandPut);
+  return { objects, batch, lambda, s3Requests, total: batch + lambda + s3Requests };
+}

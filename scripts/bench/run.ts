@@ -26,7 +26,20 @@ import { mapLimit } from '../local';
 import { LocalPipeline } from '../local/pipeline';
 import { SequencerClock } from '../local/s3-events';
 import { uploadEvent } from '../local/upload-event';
-import { chooseMemory, costPerMillion, estimatedDurationMs, LAMBDA_PRICES, type Measured, PUBLISHED_ARM64, spedUp } from './cost';
+import { type BackfillRun, backfillBenchmark } from './backfill';
+import {
+  BATCH_PRICES,
+  backfillCost,
+  chooseMemory,
+  costPerMillion,
+  estimatedDurationMs,
+  LAMBDA_PRICES,
+  type Measured,
+  PUBLISHED_ARM64,
+  REFERENCE_12MP,
+  S3_REQUEST_PRICES,
+  spedUp,
+} from './cost';
 import { type HostileRow, hostileBenchmark } from './hostile';
 import { type HandlerName, type LatencyResult, latencyBenchmark } from './latency';
 import { fixed, iterationsFor, median, ratio } from './stats';
@@ -358,6 +371,37 @@ function hostileTargets(rows: readonly HostileRow[], memoryMB: number): Target[]
   ];
 }
 
+function printBackfill(runs: readonly BackfillRun[], measured: Measured | undefined) {
+  say('');
+  say(
+    `Backfill through the local runner (${runs[0]?.objects ?? 0} existing 1200x900 JPEGs, Batch events to the packaged function, S3 on loopback, ${availableParallelism()} cores):`,
+  );
+  say('');
+  say('| concurrency | thumbnails | seconds | objects/s |');
+  say('| ---: | --- | ---: | ---: |');
+  for (const run of runs)
+    say(
+      `| ${run.concurrency} | ${run.run === 'first' ? 'missing (written)' : 'all current (re-run)'} | ${fixed(run.seconds)} | **${fixed(run.perSecond)}** |`,
+    );
+  const basis = measured
+    ? { ...measured, source: 'the packaged section above' }
+    : { ...REFERENCE_12MP, source: `make bench, ${REFERENCE_12MP.measuredOn}` };
+  say('');
+  say(
+    `Cost per million existing 12 MP images on AWS (prices us-east-1, ${BATCH_PRICES.asOf}: Batch $${BATCH_PRICES.perJob} per job + $${BATCH_PRICES.perMillionObjects} per million objects; ` +
+      `S3 $${S3_REQUEST_PRICES.perThousandGet} per 1,000 GET/HEAD, $${S3_REQUEST_PRICES.perThousandPut} per 1,000 PUT; Lambda at 1024 MB from CPU ${fixed(basis.cpuMs)} ms / wall ${fixed(basis.wallMs)} ms, ${basis.source}):`,
+  );
+  say('');
+  say('| architecture | Batch | Lambda | S3 requests | total |');
+  say('| --- | ---: | ---: | ---: | ---: |');
+  for (const architecture of ['x86_64', 'arm64'] as const) {
+    const cost = backfillCost(1e6, basis, 1024, architecture);
+    say(
+      `| ${architecture}${architecture === 'arm64' ? ' (same duration)' : ''} | ${fixed(cost.batch, 2)} | ${fixed(cost.lambda, 2)} | ${fixed(cost.s3Requests, 2)} | **${fixed(cost.total, 2)}** |`,
+    );
+  }
+}
+
 function printLatencyTable(latency: LatencyResult, photo: string) {
   say('');
   say(
@@ -435,7 +479,7 @@ interface Target {
   readonly met: boolean | undefined;
 }
 
-export const SECTIONS = ['render', 'latency', 'packaged', 'e2e', 'hostile'] as const;
+export const SECTIONS = ['render', 'latency', 'packaged', 'e2e', 'backfill', 'hostile'] as const;
 type Section = (typeof SECTIONS)[number];
 
 /** Run one section when it was asked for, saying so on stderr. */
@@ -503,6 +547,9 @@ async function main() {
           `- concurrency ${run.concurrency}: ${run.ok}/${run.uploads} in ${fixed(run.seconds)} s = **${fixed(run.perSecond)} thumbnails/s**`,
         );
     }
+
+    const backfill = await section(only, 'backfill', 'backfill', () => backfillBenchmark(dir, 200, [1, 4]));
+    if (backfill) printBackfill(backfill, packaged?.measured);
 
     const hostile = await section(only, 'hostile', 'hostile inputs', () => hostileBenchmark(dir, { worst: true }));
     if (hostile) printHostileTable(hostile.rows, hostile.memoryMB);
@@ -594,7 +641,10 @@ async function main() {
     for (const target of targets)
       say(`| ${target.name} | ${target.measured} | ${target.met === undefined ? 'n/a' : target.met ? 'yes' : '**no**'} |`);
     writeFileSync(join(OUT, 'results.md'), `${lines.join('\n')}\n`);
-    writeFileSync(join(OUT, 'results.json'), `${JSON.stringify({ results, latency, packaged, e2e, hostile, targets }, null, 2)}\n`);
+    writeFileSync(
+      join(OUT, 'results.json'),
+      `${JSON.stringify({ results, latency, packaged, e2e, backfill, hostile, targets }, null, 2)}\n`,
+    );
     console.error(`\nwrote ${basename(OUT)}/results.md and results.json`);
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -2,7 +2,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { isolatedMake } from '../support/make';
+import { isolatedMake, withoutCredentials } from '../support/make';
 import { tempDir } from '../support/tmp';
 
 const dir = tempDir('make');
@@ -26,6 +26,41 @@ describe('make local', () => {
     expect(result.stdout).toMatch(/waiting in the failure queue: 2/);
     expect(result.stdout).toMatch(/UnsupportedFormatError \(PermanentFailure\): samples\/not-really\.jpg/);
     expect(result.stdout).toMatch(/CorruptImageError \(PermanentFailure\): samples\/broken\.jpg/);
+  });
+});
+
+describe('make backfill', () => {
+  it("LOCAL=1 backfills what make local left, with Batch's contract: the refused samples are PermanentFailure, the rest already current", () => {
+    const result = make('backfill', 'LOCAL=1');
+    // Failed tasks make it exit non-zero (make itself then exits 2).
+    expect(result.status).not.toBe(0);
+    expect(result.stdout).toMatch(/12 task\(s\): 10 succeeded, 2 failed/);
+    expect(result.stdout).toMatch(/10 {2}Succeeded {2}skipped/);
+    expect(result.stdout).toMatch(/PermanentFailure {2}UnsupportedFormatError/);
+    const job = /make backfill-status LOCAL=1 JOB=(\S+)\)/.exec(result.stdout)?.[1];
+    expect(job).toBeDefined();
+    const status = make('backfill-status', 'LOCAL=1', `JOB=${job}`);
+    expect(status.stdout).toMatch(/report \(every task\): 12 task\(s\), 10 succeeded, 2 failed/);
+  });
+
+  it('LOCAL=1 ARGS=--dry-run counts and estimates, and invokes nothing', () => {
+    const result = make('backfill', 'LOCAL=1', 'ARGS=--dry-run');
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/12 object\(s\) in thumbnails-dev-originals-local ending in \.jpg/);
+    expect(result.stdout).toMatch(/estimated cost of 12 objects .*: ~\$0\.25/);
+    expect(result.stdout).toMatch(/dry run: nothing invoked/);
+  });
+
+  it('on AWS, stops before doing anything without credentials', () => {
+    const result = isolated.run(['backfill', 'ENV=prod'], withoutCredentials(dir));
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toMatch(/no AWS credentials found/);
+  });
+
+  it('backfill-status asks for JOB', () => {
+    const result = make('backfill-status');
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/usage: make backfill-status JOB=/);
   });
 });
 

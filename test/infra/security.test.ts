@@ -20,6 +20,7 @@ type Identity =
   | 'S3 (invocation)'
   | 'Lambda (execution trust)'
   | 'invoker role'
+  | 'backfill role'
   | 'anyone (bucket policies)';
 
 interface Row {
@@ -170,8 +171,54 @@ const ROWS: Row[] = [
     request: { principal: n.invokerRole ?? '', action: 's3:GetObject', resource: s3(n.originals, 'a.jpg') },
     expected: 'Denied',
   },
+  // The backfill role: S3 Batch Operations of this account only; invoke the function, read
+  // manifests, write reports, nothing else (the function reads and writes images with its own role).
+  ...(
+    [
+      ['S3 Batch Operations of this account assumes it', 'batchoperations.s3.amazonaws.com', ACCOUNT, 'Allowed'],
+      ['S3 Batch Operations acting for another account assumes it', 'batchoperations.s3.amazonaws.com', OTHER_ACCOUNT, 'Denied'],
+      ['Lambda assumes it', 'lambda.amazonaws.com', ACCOUNT, 'Denied'],
+    ] as const
+  ).map(
+    ([what, principal, sourceAccount, expected]): Row => ({
+      who: 'backfill role',
+      what,
+      request: { principal, action: 'sts:AssumeRole', resource: n.backfillRole ?? '', context: { 'aws:SourceAccount': sourceAccount } },
+      expected,
+    }),
+  ),
+  {
+    who: 'backfill role',
+    what: 'an administrator in the account assumes it',
+    request: { principal: ADMIN_USER, action: 'sts:AssumeRole', resource: n.backfillRole ?? '', identityPolicies: [ADMIN] },
+    expected: 'Denied',
+  },
+  ...(
+    [
+      ['invokes the thumbnail function', 'lambda:InvokeFunction', n.thumbnailFunction, 'Allowed'],
+      ['invokes the calculator', 'lambda:InvokeFunction', n.calculatorFunction, 'Denied'],
+      ['updates the function', 'lambda:UpdateFunctionCode', n.thumbnailFunction, 'Denied'],
+      ['reads a manifest', 's3:GetObject', s3(n.jobBucket ?? '', 'backfill/manifests/2026-12-02.csv'), 'Allowed'],
+      ['writes a completion report', 's3:PutObject', s3(n.jobBucket ?? '', 'backfill/reports/job-1/results/1.csv'), 'Allowed'],
+      ["locates the job bucket (Batch checks the report bucket's region)", 's3:GetBucketLocation', s3(n.jobBucket ?? ''), 'Allowed'],
+      ['writes a manifest', 's3:PutObject', s3(n.jobBucket ?? '', 'backfill/manifests/forged.csv'), 'Denied'],
+      ['reads a report', 's3:GetObject', s3(n.jobBucket ?? '', 'backfill/reports/job-1/results/1.csv'), 'Denied'],
+      ['writes outside the backfill prefixes', 's3:PutObject', s3(n.jobBucket ?? '', 'other/x.csv'), 'Denied'],
+      ['lists the job bucket', 's3:ListBucket', s3(n.jobBucket ?? ''), 'Denied'],
+      ['reads an original', 's3:GetObject', s3(n.originals, 'photos/cat.jpg'), 'Denied'],
+      ['writes a thumbnail', 's3:PutObject', s3(n.thumbnails, 'photos/cat-thumbnail.jpg'), 'Denied'],
+      ['deletes a thumbnail', 's3:DeleteObject', s3(n.thumbnails, 'photos/cat-thumbnail.jpg'), 'Denied'],
+    ] as const
+  ).map(
+    ([what, action, resource, expected]): Row => ({
+      who: 'backfill role',
+      what,
+      request: { principal: n.backfillRole ?? '', action, resource },
+      expected,
+    }),
+  ),
   // Buckets: nothing anonymous, nothing without TLS, thumbnails written by the function role only.
-  ...[n.originals, n.thumbnails].flatMap((bucket): Row[] => [
+  ...[n.originals, n.thumbnails, n.jobBucket ?? ''].flatMap((bucket): Row[] => [
     {
       who: 'anyone (bucket policies)',
       what: `anonymous read of ${bucket}`,
@@ -317,6 +364,26 @@ const MUTATIONS: readonly [Identity, string, () => World][] = [
         mapStatements(d, (s) => ({ ...s, Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` } })),
       ),
   ],
+  ['backfill role', 'lambda:* and s3:* (service wildcards)', () => withIdentity(world, n.backfillRole ?? '', serviceWildcard)],
+  [
+    'backfill role',
+    'manifest and report prefixes widened to the whole job bucket',
+    () =>
+      withIdentity(world, n.backfillRole ?? '', (s) => ({
+        ...s,
+        Resource: [s.Resource ?? []].flat().map((r) => r.replace(/\/backfill\/(manifests|reports)\/\*$/, '/*')),
+      })),
+  ],
+  [
+    'backfill role',
+    'trusted without aws:SourceAccount',
+    () => withResourcePolicy(world, n.backfillRole ?? '', (d) => mapStatements(d, withoutCondition)),
+  ],
+  [
+    'anyone (bucket policies)',
+    'the job bucket without the TLS rule',
+    () => withResourcePolicy(world, `arn:aws:s3:::${n.jobBucket}`, (d) => ({ ...d, Statement: [] })),
+  ],
   [
     'anyone (bucket policies)',
     'originals without the TLS rule',
@@ -372,8 +439,59 @@ describe('policy hygiene', () => {
     for (const { body } of resourcesOfType(json, 'aws_iam_role')) expect(body['managed_policy_arns']).toBeUndefined();
   });
 
+  it('creates no backfill role or job bucket when backfills are disabled', () => {
+    const plain = synthStack(
+      devConfig({ backfill: { enabled: false, retentionDays: 30, inventory: false } }),
+      fakeArtifacts(tempDir('no-backfill')),
+    );
+    expect(resourcesOfType(plain, 'aws_iam_role').map(({ body }) => body['name'])).not.toContain('thumbnails-dev-backfill');
+    expect(resourcesOfType(plain, 'aws_s3_bucket').map(({ body }) => body['bucket_prefix'])).not.toContain('thumbnails-dev-jobs-');
+  });
+
   it('creates no invoker role when no principal is named', () => {
     const plain = synthStack(devConfig(), fakeArtifacts(tempDir('no-invoker')));
     expect(resourcesOfType(plain, 'aws_iam_role').map(({ body }) => body['name'])).not.toContain('thumbnails-dev-invoker');
+  });
+});
+
+describe('with backfill.inventory, S3 delivers the originals inventory into the job bucket, and nothing else may', () => {
+  const inventoryWorld = deployedWorld(
+    synthStack(
+      devConfig({ region: 'eu-west-1', backfill: { enabled: true, retentionDays: 30, inventory: true } }),
+      fakeArtifacts(tempDir('inventory')),
+    ),
+  );
+  const names = inventoryWorld.names;
+  const deliver = (sourceBucket: string, key: string, sourceAccount = ACCOUNT): Request => ({
+    principal: 's3.amazonaws.com',
+    action: 's3:PutObject',
+    resource: s3(names.jobBucket ?? '', key),
+    context: { 'aws:SourceArn': s3(sourceBucket), 'aws:SourceAccount': sourceAccount },
+  });
+  it.each([
+    [
+      'the originals inventory, under the inventory prefix',
+      deliver(names.originals, 'backfill/manifests/inventory/x/backfill/data/1.csv.gz'),
+      'Allowed',
+    ],
+    ["another bucket's inventory", deliver('someone-elses-bucket', 'backfill/manifests/inventory/y/data/1.csv.gz'), 'Denied'],
+    [
+      'the originals inventory for another account',
+      deliver(names.originals, 'backfill/manifests/inventory/x/data/1.csv.gz', OTHER_ACCOUNT),
+      'Denied',
+    ],
+    ['anything outside the inventory prefix', deliver(names.originals, 'backfill/manifests/forged.csv'), 'Denied'],
+  ] as const)('%s: %s', async (_, request, expected) => {
+    expect(await decide(inventoryWorld, request)).toBe(expected);
+  });
+
+  it('the backfill role may read what S3 delivers there', async () => {
+    expect(
+      await decide(inventoryWorld, {
+        principal: names.backfillRole ?? '',
+        action: 's3:GetObject',
+        resource: s3(names.jobBucket ?? '', 'backfill/manifests/inventory/x/backfill/2026-12-01T01-00Z/manifest.json'),
+      }),
+    ).toBe('Allowed');
   });
 });

@@ -28,6 +28,9 @@ export interface World {
     readonly thumbnailRole: string;
     readonly calculatorRole: string;
     readonly invokerRole?: string;
+    /** The role S3 Batch Operations assumes for backfills, and its job bucket (when backfills are enabled). */
+    readonly backfillRole?: string;
+    readonly jobBucket?: string;
     readonly thumbnailFunction: string;
     readonly calculatorFunction: string;
     readonly failureQueue: string;
@@ -95,6 +98,8 @@ export function deployedWorld(json: TerraformJson): World {
   const logGroupArn = (source: string) => `arn:aws:logs:${model.region}:${ACCOUNT}:log-group:/aws/lambda/${fn(source)?.functionName}`;
   const thumbnailEnv = fn('thumbnail')?.environment ?? {};
   const invoker = roleNames.find((name) => name.endsWith('-invoker'));
+  const backfill = roleNames.find((name) => name.endsWith('-backfill'));
+  const jobBucket = model.buckets.find((bucket) => bucket.localName.includes('-jobs-'))?.localName;
   return {
     region: model.region,
     identityPolicies,
@@ -106,6 +111,8 @@ export function deployedWorld(json: TerraformJson): World {
       thumbnailRole: roleArn(roleNames.find((name) => name.endsWith('-thumbnail-execution')) ?? ''),
       calculatorRole: roleArn(roleNames.find((name) => name.endsWith('-calculator-execution')) ?? ''),
       ...(invoker ? { invokerRole: roleArn(invoker) } : {}),
+      ...(backfill ? { backfillRole: roleArn(backfill) } : {}),
+      ...(jobBucket ? { jobBucket } : {}),
       thumbnailFunction: functionArn('thumbnail'),
       calculatorFunction: functionArn('calculator'),
       failureQueue: `arn:aws:sqs:${model.region}:${ACCOUNT}:${model.queues[0]?.name}`,

@@ -9,10 +9,14 @@ import {
 } from '@aws-sdk/client-s3';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { sdkStreamMixin } from '@smithy/core/serde';
+import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import sharp from 'sharp';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { BatchResponse } from '../../../handlers/thumbnail/batch';
+import type { InvocationSummary } from '../../../handlers/thumbnail/process-event';
 import { NOT_JPEG, orientedJpeg, photoJpeg } from '../../../scripts/lib/samples';
+import { batchEvent } from '../../../scripts/local/batch-events';
 import { s3Event } from '../../support/events';
 import { lambdaContext } from '../../support/lambda';
 
@@ -53,12 +57,16 @@ const logLines = () =>
     .map((line) => JSON.parse(line) as Record<string, unknown>);
 
 type Handler = typeof import('../../../handlers/thumbnail/index')['handler'];
-let handler: Handler;
+let entry: Handler;
+/** The handler on an S3 notification, which it answers with a summary. */
+const handler = (event: unknown, context: Context) => entry(event, context) as Promise<InvocationSummary>;
+/** The handler on an S3 Batch Operations invocation, which it answers with per-task results. */
+const batchHandler = (event: unknown, context: Context) => entry(event, context) as Promise<BatchResponse>;
 
 beforeAll(async () => {
   for (const [name, value] of Object.entries(ENV)) vi.stubEnv(name, value);
   vi.resetModules();
-  ({ handler } = await import('../../../handlers/thumbnail/index'));
+  ({ handler: entry } = await import('../../../handlers/thumbnail/index'));
 });
 
 beforeEach(() => {
@@ -297,6 +305,40 @@ describe('thumbnail handler', () => {
       reason: 'queue unavailable',
       failureRecord: { responsePayload: { errorType: 'UnsupportedFormatError', key: 'bad.jpg' } },
     });
+  });
+
+  it('answers an S3 Batch Operations task (schema 1.0, key URL-encoded): HEADs first, then GET If-Match the current ETag', async () => {
+    s3.on(HeadObjectCommand, { Bucket: ORIGINALS }).resolves({ ETag: '"v7"', ContentLength: 1234 });
+    serve(await photoJpeg(200, 100), 'v7');
+    const response = await batchHandler(
+      batchEvent({
+        schema: '1.0',
+        invocationId: 'inv',
+        jobId: 'job',
+        tasks: [{ bucket: ORIGINALS, key: 'old photos/a+b.jpg', taskId: 't1' }],
+      }),
+      lambdaContext(),
+    );
+    expect(response).toEqual({
+      invocationSchemaVersion: '1.0',
+      treatMissingKeysAs: 'PermanentFailure',
+      invocationId: 'inv',
+      results: [{ taskId: 't1', resultCode: 'Succeeded', resultString: 'written: old photos/a+b-thumbnail.jpg' }],
+    });
+    expect(s3.commandCalls(GetObjectCommand)[0]?.args[0].input).toMatchObject({ Key: 'old photos/a+b.jpg', IfMatch: '"v7"' });
+    expect(putCalls()[0]).toMatchObject({ IfNoneMatch: '*', Metadata: { 'source-etag': 'v7' } });
+    expect(failureRecords()).toEqual([]);
+  });
+
+  it('never throws for a Batch task: S3 throttling is a TemporaryFailure for Batch to retry', async () => {
+    s3.on(HeadObjectCommand, { Bucket: ORIGINALS }).rejects(s3Error('SlowDown', 503));
+    const response = await batchHandler(
+      batchEvent({ schema: '2.0', invocationId: 'inv', jobId: 'job', tasks: [{ bucket: ORIGINALS, key: 'x.jpg', taskId: 't1' }] }),
+      lambdaContext(),
+    );
+    expect(response.results).toEqual([
+      { taskId: 't1', resultCode: 'TemporaryFailure', resultString: expect.stringMatching(/SlowDown|503/) },
+    ]);
   });
 
   it('deletes the thumbnail of a deleted original, unless a re-upload is newer', async () => {

@@ -65,6 +65,13 @@ describe('decideWrite', () => {
     expect(decideWrite({ eTag: 'e2' }, { etag: '"t"', sourceEtag: 'e1' })).toBe('write');
     expect(decideWrite({}, { etag: '"t"' })).toBe('write');
   });
+  it("never lets a backfill (no sequencer) replace a notification's thumbnail of another version", () => {
+    expect(decideWrite({ eTag: 'e2' }, existing)).toBe('stale');
+    expect(decideWrite({ eTag: 'e1' }, existing)).toBe('duplicate');
+    // ...but a backfill refreshes what a backfill made, and a notification replaces it.
+    expect(decideWrite({ eTag: 'e2' }, { etag: '"t"', sourceEtag: 'e1' })).toBe('write');
+    expect(decideWrite({ eTag: 'e2', sequencer: '0B' }, { etag: '"t"', sourceEtag: 'e1' })).toBe('write');
+  });
 });
 
 describe('planSizes output bound', () => {

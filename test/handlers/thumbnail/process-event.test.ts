@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { BatchResponse } from '../../../handlers/thumbnail/batch';
 import { DEFAULTS } from '../../../handlers/thumbnail/constants';
 import { CorruptImageError, RenderTimeoutError, TransientStorageError } from '../../../handlers/thumbnail/errors';
 import type { FailureRecord } from '../../../handlers/thumbnail/failure-record';
@@ -6,6 +7,7 @@ import {
   createEventProcessor,
   createRecordProcessor,
   type ImageFunctions,
+  type InvocationSummary,
   MAX_CONDITIONAL_ATTEMPTS,
 } from '../../../handlers/thumbnail/process-event';
 import {
@@ -21,6 +23,7 @@ import {
   WRITE_RESULT,
   type WriteCondition,
 } from '../../../handlers/thumbnail/types';
+import { batchEvent } from '../../../scripts/local/batch-events';
 import { s3Event } from '../../support/events';
 
 const CONFIG: ThumbnailConfig = {
@@ -55,6 +58,14 @@ class FakeStorage implements Storage {
   async readThumbnailProvenance(_bucket: string, key: string) {
     this.requests.push(`HEAD ${key}`);
     return this.thumbnails.get(key)?.provenance;
+  }
+
+  async headOriginal(record: SourceRecord) {
+    this.requests.push(`HEAD ${record.key}`);
+    const original = this.originals.get(record.key) ?? SOURCE_GONE;
+    if (original instanceof Error) throw original;
+    if (typeof original === 'string') return SOURCE_GONE;
+    return { etag: original.etag ?? '', size: original.body.byteLength };
   }
 
   async getOriginal(record: SourceRecord) {
@@ -217,7 +228,7 @@ describe('createEventProcessor', () => {
       }).image,
     });
     storage.originals.set('slow.jpg', JPEG);
-    const summary = await processEvent(s3Event({ bucket: 'originals', key: 'slow.jpg', eTag: 'e1' }), invocation());
+    const summary = (await processEvent(s3Event({ bucket: 'originals', key: 'slow.jpg', eTag: 'e1' }), invocation())) as InvocationSummary;
     expect(summary.failed).toBe(1);
     expect(recorded.map((record) => record.responsePayload.errorType)).toEqual(['RenderTimeoutError']);
   });
@@ -353,6 +364,85 @@ describe('createRecordProcessor', () => {
     expect(await processRecord(created('x.jpg', { bucket: 'elsewhere' }), invocation())).toMatchObject({
       status: 'failed',
       error: { failureClass: 'permanent' },
+    });
+  });
+});
+
+describe('S3 Batch Operations invocations (backfill)', () => {
+  const invoke = (
+    processEvent: ReturnType<typeof setup>['processEvent'],
+    keys: string[],
+    extra: { bucket?: string; suffixes?: string } = {},
+  ) =>
+    processEvent(
+      batchEvent({
+        schema: '2.0',
+        invocationId: 'inv',
+        jobId: 'job',
+        tasks: keys.map((key, i) => ({ bucket: extra.bucket ?? 'originals', key, taskId: `t${i}` })),
+        ...(extra.suffixes ? { userArguments: { suffixes: extra.suffixes } } : {}),
+      }),
+      invocation(),
+    ) as Promise<BatchResponse>;
+
+  it("writes a missing thumbnail: the original's version and the thumbnail looked up first, then GET (If-Match) and PUT", async () => {
+    const { storage, processEvent } = setup();
+    storage.originals.set('x.jpg', JPEG);
+    const response = await invoke(processEvent, ['x.jpg']);
+    expect(response).toEqual({
+      invocationSchemaVersion: '2.0',
+      treatMissingKeysAs: 'PermanentFailure',
+      invocationId: 'inv',
+      results: [{ taskId: 't0', resultCode: 'Succeeded', resultString: 'written: x-thumbnail.jpg' }],
+    });
+    expect(storage.requests).toEqual(['HEAD x-thumbnail.jpg', 'HEAD x.jpg', 'GET x.jpg', 'PUT x-thumbnail.jpg']);
+    expect(storage.thumbnails.get('x-thumbnail.jpg')?.provenance).toMatchObject({ sourceKey: 'x.jpg', sourceEtag: 'e1' });
+  });
+
+  it('skips a current thumbnail without downloading: a second run writes nothing', async () => {
+    const { storage, processEvent } = setup();
+    storage.originals.set('x.jpg', JPEG);
+    await invoke(processEvent, ['x.jpg']);
+    storage.requests.length = 0;
+    const again = await invoke(processEvent, ['x.jpg']);
+    expect(again.results).toEqual([{ taskId: 't0', resultCode: 'Succeeded', resultString: 'skipped: duplicate' }]);
+    expect(storage.requests).toEqual(['HEAD x-thumbnail.jpg', 'HEAD x.jpg']);
+  });
+
+  it("keeps a thumbnail that an upload's notification made from another version", async () => {
+    const { storage, processEvent } = setup();
+    storage.originals.set('x.jpg', JPEG);
+    storage.thumbnails.set('x-thumbnail.jpg', {
+      etag: '"n"',
+      provenance: { etag: '"n"', sourceKey: 'x.jpg', sourceEtag: 'e-newer', sourceSequencer: '0F' },
+    });
+    expect((await invoke(processEvent, ['x.jpg'])).results[0]).toMatchObject({ resultCode: 'Succeeded', resultString: 'skipped: stale' });
+    expect(storage.puts).toEqual([]);
+  });
+
+  it('answers every task: gone, not a JPEG, transient, wrong bucket, unreadable, filtered by suffix', async () => {
+    const refuse: ImageFunctions = {
+      ...fakeImage().image,
+      readJpegHeader: async () => {
+        throw new CorruptImageError('truncated');
+      },
+    };
+    const { storage, processEvent, recorded } = setup({ image: refuse });
+    storage.originals.set('broken.jpg', JPEG);
+    storage.originals.set('slow.jpg', new TransientStorageError('HEAD: 503 SlowDown'));
+    const response = await invoke(processEvent, ['gone.jpg', 'broken.jpg', 'slow.jpg', 'notes.txt'], { suffixes: '.jpg' });
+    expect(response.results.map((result) => [result.taskId, result.resultCode, result.resultString])).toEqual([
+      ['t0', 'Succeeded', expect.stringMatching(/^skipped: the original no longer exists/)],
+      ['t1', 'PermanentFailure', 'CorruptImageError: truncated'],
+      ['t2', 'TemporaryFailure', 'TransientStorageError: HEAD: 503 SlowDown'],
+      ['t3', 'Succeeded', 'skipped: the key does not end in .jpg'],
+    ]);
+    // The completion report is the record of a backfill's failures: nothing goes to the failure queue.
+    expect(recorded).toEqual([]);
+    const elsewhere = await invoke(processEvent, ['x.jpg'], { bucket: 'thumbnails' });
+    expect(elsewhere.results[0]).toMatchObject({
+      resultCode: 'PermanentFailure',
+      resultString: expect.stringMatching(/^RecursionGuardError/),
     });
   });
 });

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { chooseMemory, costPerMillion, estimatedDurationMs, FULL_VCPU_MB, LAMBDA_PRICES, spedUp } from '../../../scripts/bench/cost';
+import {
+  backfillCost,
+  chooseMemory,
+  costPerMillion,
+  estimatedDurationMs,
+  FULL_VCPU_MB,
+  LAMBDA_PRICES,
+  spedUp,
+} from '../../../scripts/bench/cost';
 
 const measured = { cpuMs: 60, wallMs: 70 };
 
@@ -47,5 +55,17 @@ describe('chooseMemory', () => {
 describe('spedUp', () => {
   it('shortens only the CPU part: waiting on S3 is no faster on another processor', () => {
     expect(spedUp({ cpuMs: 119, wallMs: 150 }, 1.19)).toEqual({ cpuMs: 100, wallMs: 131 });
+  });
+});
+
+describe('backfillCost', () => {
+  it('adds the job fee, the per-object fee, one invocation and four S3 requests per object', () => {
+    const measured = { cpuMs: 100, wallMs: 100 };
+    const cost = backfillCost(1_000_000, measured, 1769, 'x86_64');
+    expect(cost.batch).toBeCloseTo(0.25 + 1.0, 6);
+    expect(cost.lambda).toBeCloseTo(costPerMillion(measured, 1769, 'x86_64'), 6);
+    expect(cost.s3Requests).toBeCloseTo(1000 * (3 * 0.0004 + 0.005), 6);
+    expect(cost.total).toBeCloseTo(cost.batch + cost.lambda + cost.s3Requests, 6);
+    expect(backfillCost(0, measured, 1769, 'x86_64').total).toBeCloseTo(0.25, 6);
   });
 });

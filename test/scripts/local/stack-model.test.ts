@@ -15,6 +15,7 @@ const resolve = (value: string) =>
 describe('readStackModel', () => {
   it('gives each bucket a fixed local name from its prefix', () => {
     expect(model.buckets.map((bucket) => bucket.localName).sort()).toEqual([
+      'thumbnails-dev-jobs-local',
       'thumbnails-dev-originals-local',
       'thumbnails-dev-thumbnails-local',
     ]);
