@@ -4,7 +4,7 @@
  */
 
 import { z } from 'zod';
-import { DEFAULTS, LIMITS } from '../handlers/thumbnail/constants';
+import { DEFAULTS, FITS, FORMATS, LIMITS, OUTPUT_FORMATS, type OutputFormat, RENDITION_NAME } from '../handlers/thumbnail/constants';
 import { ARCHITECTURES } from '../lib/architectures';
 
 /** The retention periods CloudWatch Logs accepts. */
@@ -27,11 +27,30 @@ const principalArn = z
 
 const suffix = z.string().regex(/^\.[A-Za-z0-9]{1,10}$/, 'must be a file extension such as ".jpg"');
 
-const widths = z
-  .array(z.number().int().min(1).max(LIMITS.maxWidth))
+/** One rendition, bounded as the handler checks it (handlers/thumbnail/config.ts reads the same contract). */
+const rendition = z
+  .object({
+    name: z.string().regex(RENDITION_NAME, 'lowercase letters and digits, starting with a letter (it ends the output key)'),
+    width: z.number().int().min(1).max(LIMITS.maxWidth),
+    height: z.number().int().min(1).max(LIMITS.maxHeight).optional(),
+    fit: z.enum(FITS).optional(),
+    format: z.enum(OUTPUT_FORMATS as [OutputFormat, ...OutputFormat[]]),
+    quality: z.number().int().min(LIMITS.minQuality).max(LIMITS.maxQuality),
+  })
+  .strict()
+  .refine((value) => value.fit === undefined || value.height !== undefined, 'fit needs a height')
+  .refine((value) => value.height === undefined || value.width * value.height <= FORMATS[value.format].maxPixels, {
+    message: 'the box holds more pixels than the format allows (AVIF: 2,000,000; its encoder cannot be stopped at the deadline)',
+  });
+
+const renditions = z
+  .array(rendition)
   .min(1)
-  .max(LIMITS.maxWidths)
-  .refine((values) => new Set(values).size === values.length, 'widths must be distinct');
+  .max(LIMITS.maxRenditions)
+  .refine((values) => new Set(values.map((value) => value.name)).size === values.length, 'rendition names must be distinct');
+
+/** A setting an earlier version had: present, it is refused with what replaced it. */
+const replaced = (message: string) => z.never({ error: `replaced by ${message}` }).optional();
 
 const functionSettings = {
   /** Lambda allocates CPU in proportion to memory: 1,769 MB is one full vCPU. */
@@ -48,27 +67,32 @@ export const stackConfigSchema = z
     region: z.string().regex(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]$/, 'must be an AWS region such as "eu-west-1"'),
     /** Start of every resource name; buckets get a unique suffix from Terraform. */
     namePrefix: z.string().regex(/^[a-z][a-z0-9-]{1,22}[a-z0-9]$/, 'lowercase letters, digits and dashes, 3 to 24 characters'),
-    thumbnail: z.object({
-      /** The first is the primary thumbnail (`<stem>-thumbnail.jpg`); others are `<stem>-thumbnail-<width>.jpg`. */
-      widths,
-      jpegQuality: z.number().int().min(LIMITS.minJpegQuality).max(LIMITS.maxJpegQuality),
-      maxInputPixels: z.number().int().min(1).max(LIMITS.maxInputPixels),
-      maxInputBytes: z.number().int().min(1),
-      /** Estimated decode time (reference machine) above which a JPEG is refused before decoding. */
-      maxDecodeMs: z.number().int().min(1).max(LIMITS.maxDecodeMs),
-      /** Idle time on an S3 connection before the SDK abandons the request and retries it. */
-      s3RequestTimeoutMs: z.number().int().min(LIMITS.minS3RequestTimeoutMs).max(LIMITS.maxS3RequestTimeoutMs),
-      ...functionSettings,
-      /** Reserved concurrency; undefined leaves the function on the account's shared pool. */
-      reservedConcurrency: z.number().int().min(0).optional(),
-      /** Uploads whose key ends with one of these trigger the function (S3 suffix filters are case-sensitive). */
-      triggerSuffixes: z
-        .array(suffix)
-        .min(1)
-        .refine((values) => new Set(values).size === values.length, 'suffixes must be distinct'),
-      /** Delete an original's thumbnails when the original is deleted (an ObjectRemoved rule). */
-      deleteWithOriginals: z.boolean(),
-    }),
+    thumbnail: z
+      .object({
+        /** What every upload becomes: the first is the primary rendition; the default is the 100 px JPEG thumbnail. */
+        renditions,
+        maxInputPixels: z.number().int().min(1).max(LIMITS.maxInputPixels),
+        maxInputBytes: z.number().int().min(1),
+        /** Estimated decode time (reference machine) above which a JPEG is refused before decoding. */
+        maxDecodeMs: z.number().int().min(1).max(LIMITS.maxDecodeMs),
+        /** Idle time on an S3 connection before the SDK abandons the request and retries it. */
+        s3RequestTimeoutMs: z.number().int().min(LIMITS.minS3RequestTimeoutMs).max(LIMITS.maxS3RequestTimeoutMs),
+        widths: replaced(
+          'thumbnail.renditions (README, "Renditions"): [{ "name": "thumbnail", "width": 100, "format": "jpeg", "quality": 80 }, ...]',
+        ),
+        jpegQuality: replaced('each rendition\'s "quality"'),
+        ...functionSettings,
+        /** Reserved concurrency; undefined leaves the function on the account's shared pool. */
+        reservedConcurrency: z.number().int().min(0).optional(),
+        /** Uploads whose key ends with one of these trigger the function (S3 suffix filters are case-sensitive). */
+        triggerSuffixes: z
+          .array(suffix)
+          .min(1)
+          .refine((values) => new Set(values).size === values.length, 'suffixes must be distinct'),
+        /** Delete an original's thumbnails when the original is deleted (an ObjectRemoved rule). */
+        deleteWithOriginals: z.boolean(),
+      })
+      .strict(),
     calculator: z.object(functionSettings),
     logRetentionDays: z.union(LOG_RETENTION_DAYS.map((days) => z.literal(days))),
     logLevel: z.enum(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL']),
@@ -128,8 +152,7 @@ export const DEFAULT_CONFIG = {
   region: 'ap-northeast-1',
   namePrefix: 'thumbnails-dev',
   thumbnail: {
-    widths: [...DEFAULTS.widths],
-    jpegQuality: DEFAULTS.jpegQuality,
+    renditions: DEFAULTS.renditions.map((entry) => ({ ...entry })),
     maxInputPixels: DEFAULTS.maxInputPixels,
     maxInputBytes: DEFAULTS.maxInputBytes,
     maxDecodeMs: DEFAULTS.maxDecodeMs,

@@ -3,7 +3,7 @@
  * synth time, real ARNs in the policy tests); nothing here creates a resource.
  */
 
-import { THUMBNAIL_KEY_PATTERNS } from '../handlers/thumbnail/constants';
+import { type Rendition, renditionKeyPatterns } from '../handlers/thumbnail/constants';
 
 type OneOrMany = string | readonly string[];
 
@@ -27,9 +27,9 @@ export const policy = (...statements: (PolicyStatement | false | undefined)[]): 
   Statement: statements.filter((statement): statement is PolicyStatement => Boolean(statement)),
 });
 
-/** Object keys the thumbnail function writes (the handler's naming: keys.ts), under the thumbnails bucket. */
-export const thumbnailObjectArns = (thumbnailsBucketArn: string): string[] =>
-  THUMBNAIL_KEY_PATTERNS.map((pattern) => `${thumbnailsBucketArn}/${pattern}`);
+/** Object keys the thumbnail function writes for the configured renditions (the handler's naming: keys.ts), under the thumbnails bucket. */
+export const thumbnailObjectArns = (thumbnailsBucketArn: string, renditions: readonly Pick<Rendition, 'name' | 'format'>[]): string[] =>
+  renditionKeyPatterns(renditions).map((pattern) => `${thumbnailsBucketArn}/${pattern}`);
 
 /** Only the Lambda service, acting for this account, may assume a function's execution role. */
 export function lambdaTrustPolicy(accountId: string): PolicyDocument {
@@ -58,6 +58,8 @@ export interface ThumbnailExecutionPolicyProps {
   readonly failureQueueArn?: string;
   readonly originalsVersioning: boolean;
   readonly deleteWithOriginals: boolean;
+  /** Only the configured renditions' keys may be read, written and deleted. */
+  readonly renditions: readonly Pick<Rendition, 'name' | 'format'>[];
 }
 
 /**
@@ -67,7 +69,7 @@ export interface ThumbnailExecutionPolicyProps {
  * thumbnails; write its own logs; record failures. No wildcard action, no wildcard resource.
  */
 export function thumbnailExecutionPolicy(props: ThumbnailExecutionPolicyProps): PolicyDocument {
-  const thumbnails = thumbnailObjectArns(props.thumbnailsBucketArn);
+  const thumbnails = thumbnailObjectArns(props.thumbnailsBucketArn, props.renditions);
   return policy(
     {
       Sid: 'ReadOriginals',

@@ -11,8 +11,8 @@ import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { MultiBar, Presets } from 'cli-progress';
 import Table from 'cli-table3';
 import { Command, Option } from 'commander';
-import { DEFAULTS, ENV } from '../handlers/thumbnail/constants';
-import { planThumbnailKeys } from '../handlers/thumbnail/keys';
+import { DEFAULTS, ENV, type Rendition } from '../handlers/thumbnail/constants';
+import { planRenditionKeys } from '../handlers/thumbnail/keys';
 import { readEnvironment } from '../infra/environments-file';
 import { stackName } from '../infra/names';
 import { PATHS, ROOT } from '../lib/paths';
@@ -31,16 +31,29 @@ export interface Upload {
   readonly bytes: () => Promise<Buffer>;
 }
 
-export interface UploadOutcome {
-  readonly upload: Upload;
-  readonly thumbnailKey: string;
-  readonly thumbnailBytes?: number;
+/** One rendition of one upload, as found in the thumbnails bucket and the function's log. */
+export interface OutputOutcome {
+  readonly rendition: string;
+  readonly key: string;
+  readonly bytes?: number;
   readonly width?: number;
   readonly height?: number;
+}
+
+export interface UploadOutcome {
+  readonly upload: Upload;
+  /** One per rendition, in the configured order. */
+  readonly outputs: readonly OutputOutcome[];
   readonly ms?: number;
   /** errorType of the recorded failure, when there is one. */
   readonly failure?: string;
   readonly asExpected: boolean;
+}
+
+/** The renditions a synthesized function is configured with (its RENDITIONS variable), or the default. */
+export function renditionsOf(environment: Readonly<Record<string, string>>): Rendition[] {
+  const raw = environment[ENV.renditions];
+  return raw ? (JSON.parse(raw) as Rendition[]) : DEFAULTS.renditions.map((entry) => ({ ...entry }));
 }
 
 /** The samples, plus `count` generated photos under nested, awkward keys. */
@@ -122,14 +135,14 @@ async function startPipeline(options: LocalOptions) {
   const originals = pipeline.buckets.triggering[0];
   if (!originals) throw new Error('the stack has no bucket with a notification rule');
   const thumbnails = pipeline.functionVariable('thumbnail', ENV.destinationBucket);
-  const widths = thumbnailFn.environment[ENV.widths]?.split(',').map(Number) ?? [...DEFAULTS.widths];
+  const renditions = renditionsOf(thumbnailFn.environment);
   const failureQueue = pipeline.model.queues[0]?.name;
   console.log(
     `local: S3 ${pipeline.s3.endpoint}, buckets ${originals} -> ${thumbnails}; data in ${relative(ROOT, PATHS.local) || PATHS.local}, ` +
       `${options.fresh ? 'started fresh (--fresh)' : 'kept from earlier runs (--fresh starts from empty buckets and queues)'}`,
   );
   if (options.logs) pipeline.onFunctionLog((fn, line) => console.log(`  [${fn}] ${line}`));
-  return { pipeline, originals, thumbnails, widths, failureQueue };
+  return { pipeline, originals, thumbnails, renditions, failureQueue };
 }
 
 async function serve(options: LocalOptions) {
@@ -175,7 +188,7 @@ export function describeDelivery(delivery: Delivery): string {
 }
 
 async function runOnce(options: LocalOptions): Promise<number> {
-  const { pipeline, originals, thumbnails, widths, failureQueue } = await startPipeline(options);
+  const { pipeline, originals, thumbnails, renditions, failureQueue } = await startPipeline(options);
   const client = pipeline.s3Client();
   onInterrupt(async () => {
     console.log('\nlocal: interrupted; stopping');
@@ -209,28 +222,35 @@ async function runOnce(options: LocalOptions): Promise<number> {
     const failures = pipeline.failureRecords();
     const outcomes = await Promise.all(
       uploads.map(async (upload): Promise<UploadOutcome> => {
-        const thumbnailKey = planThumbnailKeys(upload.key, widths)[0]?.key ?? '';
-        const head = await client.send(new HeadObjectCommand({ Bucket: thumbnails, Key: thumbnailKey })).catch(() => undefined);
-        const written = pipeline.deliveries
+        const logged = pipeline.deliveries
           .filter((delivery) => delivery.key === upload.key)
-          .flatMap((delivery) => writtenThumbnails(delivery.result.report))
-          .flatMap((line) =>
-            line.outputs.filter((output) => output.key === thumbnailKey).map((output) => ({ ...output, ms: line.ms.total })),
-          )[0];
+          .flatMap((delivery) => writtenThumbnails(delivery.result.report));
+        const outputs = await Promise.all(
+          planRenditionKeys(upload.key, renditions).map(async (target): Promise<OutputOutcome> => {
+            const head = await client.send(new HeadObjectCommand({ Bucket: thumbnails, Key: target.key })).catch(() => undefined);
+            const written = logged.flatMap((line) => line.outputs).find((output) => output.key === target.key);
+            return {
+              rendition: target.rendition.name,
+              key: target.key,
+              ...(head?.ContentLength === undefined ? {} : { bytes: head.ContentLength }),
+              ...(written ? { width: written.width, height: written.height } : {}),
+            };
+          }),
+        );
+        const ms = logged[0]?.ms.total;
         const failure = failures.find((record) => record.responsePayload?.key === upload.key)?.responsePayload?.errorType;
-        const hasThumbnail = head !== undefined;
+        const made = outputs.filter((output) => output.bytes !== undefined).length;
         return {
           upload,
-          thumbnailKey,
-          ...(head?.ContentLength === undefined ? {} : { thumbnailBytes: head.ContentLength }),
-          ...(written ? { width: written.width, height: written.height, ms: written.ms } : {}),
+          outputs,
+          ...(ms === undefined ? {} : { ms }),
           ...(failure ? { failure } : {}),
-          asExpected: upload.expectThumbnail ? hasThumbnail : !hasThumbnail && failure !== undefined,
+          asExpected: upload.expectThumbnail ? made === outputs.length : made === 0 && failure !== undefined,
         };
       }),
     );
     printTable(outcomes);
-    const thumbnailsMade = outcomes.filter((outcome) => outcome.thumbnailBytes !== undefined).length;
+    const thumbnailsMade = outcomes.filter((outcome) => outcome.outputs.every((output) => output.bytes !== undefined)).length;
     const recorded = outcomes.filter((outcome) => outcome.failure !== undefined).length;
     const unexpected = outcomes.filter((outcome) => !outcome.asExpected);
     if (pipeline.faults) {
@@ -259,20 +279,25 @@ async function runOnce(options: LocalOptions): Promise<number> {
 
 function printTable(outcomes: readonly UploadOutcome[]) {
   const table = new Table({
-    head: ['source key', 'thumbnail key', 'size', 'bytes', 'ms', 'result'],
+    head: ['source key', 'rendition', 'output key', 'size', 'bytes', 'ms', 'result'],
     style: { head: [], border: [] },
     chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
   });
   for (const outcome of outcomes) {
-    const made = outcome.thumbnailBytes !== undefined;
-    table.push([
-      outcome.upload.key,
-      made ? outcome.thumbnailKey : '-',
-      outcome.width === undefined ? '-' : `${outcome.width}x${outcome.height}`,
-      made ? String(outcome.thumbnailBytes) : '-',
-      outcome.ms === undefined ? '-' : String(outcome.ms),
-      `${made ? 'thumbnail' : outcome.failure ? `refused: ${outcome.failure}` : 'MISSING'}${outcome.asExpected ? '' : '  <- unexpected'}`,
-    ]);
+    const made = outcome.outputs.some((output) => output.bytes !== undefined);
+    const result = `${made ? 'written' : outcome.failure ? `refused: ${outcome.failure}` : 'MISSING'}${outcome.asExpected ? '' : '  <- unexpected'}`;
+    outcome.outputs.forEach((output, index) => {
+      const first = index === 0;
+      table.push([
+        first ? outcome.upload.key : '',
+        output.rendition,
+        output.bytes === undefined ? '-' : output.key,
+        output.width === undefined ? '-' : `${output.width}x${output.height}`,
+        output.bytes === undefined ? '-' : String(output.bytes),
+        first && outcome.ms !== undefined ? String(outcome.ms) : first ? '-' : '',
+        first ? result : '',
+      ]);
+    });
   }
   console.log(table.toString());
 }

@@ -35,7 +35,7 @@ export function expectedValues(config: StackConfig, substitutions: readonly Subs
     expected_timeout_seconds: config.thumbnail.timeoutSeconds,
     expected_suffixes: config.thumbnail.triggerSuffixes,
     expected_delete_rule: config.thumbnail.deleteWithOriginals,
-    expected_widths: config.thumbnail.widths.join(','),
+    expected_renditions: JSON.stringify(config.thumbnail.renditions),
     expected_log_retention_days: config.logRetentionDays,
     expected_reserved_concurrency: config.thumbnail.reservedConcurrency ?? null,
     expected_max_retries: config.asyncInvoke.maximumRetryAttempts,

@@ -1,6 +1,17 @@
 /** The handler's configuration, from the environment the stack sets. The only reader of process.env. */
 
-import { DEFAULTS, ENV, LIMITS } from './constants';
+import {
+  DEFAULTS,
+  ENV,
+  FITS,
+  type Fit,
+  FORMATS,
+  LIMITS,
+  OUTPUT_FORMATS,
+  type OutputFormat,
+  RENDITION_NAME,
+  type Rendition,
+} from './constants';
 import { ConfigError } from './errors';
 import type { ThumbnailConfig } from './types';
 
@@ -21,19 +32,60 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
   return value;
 }
 
-function widths(env: Env): number[] {
-  const raw = env[ENV.widths]?.trim();
-  if (raw === undefined || raw === '') return [...DEFAULTS.widths];
-  const parts = raw.split(',').map((part) => part.trim());
-  if (parts.length > LIMITS.maxWidths) throw new ConfigError(ENV.widths, `at most ${LIMITS.maxWidths} widths, got ${parts.length}`);
-  const values = parts.map((part) => {
-    if (!/^[0-9]+$/.test(part)) throw new ConfigError(ENV.widths, `"${part}" is not a whole number (use e.g. "100" or "100,400")`);
-    const value = Number(part);
-    if (value < 1 || value > LIMITS.maxWidth) throw new ConfigError(ENV.widths, `each width must be 1 to ${LIMITS.maxWidth}, got ${value}`);
-    return value;
-  });
-  if (new Set(values).size !== values.length) throw new ConfigError(ENV.widths, `widths must be distinct, got "${raw}"`);
-  return values;
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+function wholeIn(value: unknown, at: string, min: number, max: number): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max)
+    throw new ConfigError(ENV.renditions, `${at} must be a whole number from ${min} to ${max}, got ${JSON.stringify(value)}`);
+  return value;
+}
+
+/** One rendition of RENDITIONS, checked field by field. */
+function rendition(raw: unknown, index: number): Rendition {
+  const at = `[${index}]`;
+  if (!isObject(raw)) throw new ConfigError(ENV.renditions, `${at} must be an object`);
+  const unknown = Object.keys(raw).filter((key) => !['name', 'width', 'height', 'fit', 'format', 'quality'].includes(key));
+  if (unknown.length > 0) throw new ConfigError(ENV.renditions, `${at} has unknown field(s): ${unknown.join(', ')}`);
+  const { name, format, fit } = raw;
+  if (typeof name !== 'string' || !RENDITION_NAME.test(name))
+    throw new ConfigError(
+      ENV.renditions,
+      `${at}.name must be lowercase letters and digits starting with a letter, got ${JSON.stringify(name)}`,
+    );
+  if (typeof format !== 'string' || !(OUTPUT_FORMATS as string[]).includes(format))
+    throw new ConfigError(ENV.renditions, `${at}.format must be one of ${OUTPUT_FORMATS.join(', ')}, got ${JSON.stringify(format)}`);
+  const width = wholeIn(raw['width'], `${at}.width`, 1, LIMITS.maxWidth);
+  const quality = wholeIn(raw['quality'], `${at}.quality`, LIMITS.minQuality, LIMITS.maxQuality);
+  if (raw['height'] === undefined) {
+    if (fit !== undefined) throw new ConfigError(ENV.renditions, `${at}.fit needs a height`);
+    return { name, width, format: format as OutputFormat, quality };
+  }
+  const height = wholeIn(raw['height'], `${at}.height`, 1, LIMITS.maxHeight);
+  if (fit !== undefined && !(FITS as readonly unknown[]).includes(fit))
+    throw new ConfigError(ENV.renditions, `${at}.fit must be one of ${FITS.join(', ')}, got ${JSON.stringify(fit)}`);
+  const maxPixels = FORMATS[format as OutputFormat].maxPixels;
+  if (width * height > maxPixels)
+    throw new ConfigError(ENV.renditions, `${at} is a ${width}x${height} box: ${format} outputs are capped at ${maxPixels} pixels`);
+  return { name, width, height, fit: (fit as Fit | undefined) ?? 'inside', format: format as OutputFormat, quality };
+}
+
+/** RENDITIONS: a JSON array of renditions with distinct names; unset means the default thumbnail. */
+function renditions(env: Env): Rendition[] {
+  const raw = env[ENV.renditions]?.trim();
+  if (raw === undefined || raw === '') return DEFAULTS.renditions.map((entry) => ({ ...entry }));
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw new ConfigError(ENV.renditions, `must be a JSON array, e.g. '[{"name":"thumbnail","width":100,"format":"jpeg","quality":80}]'`);
+  }
+  if (!Array.isArray(parsed) || parsed.length === 0 || parsed.length > LIMITS.maxRenditions)
+    throw new ConfigError(ENV.renditions, `must be a JSON array of 1 to ${LIMITS.maxRenditions} renditions`);
+  const list = parsed.map(rendition);
+  const names = list.map((entry) => entry.name);
+  const repeated = names.find((name, i) => names.indexOf(name) !== i);
+  if (repeated !== undefined) throw new ConfigError(ENV.renditions, `rendition names must be distinct: "${repeated}" appears twice`);
+  return list;
 }
 
 /** Build the typed configuration from an environment, or fail with a message naming the variable. */
@@ -52,8 +104,7 @@ export function parseConfig(env: Env): ThumbnailConfig {
   return {
     sourceBucket,
     destinationBucket,
-    widths: widths(env),
-    jpegQuality: integer(env, ENV.jpegQuality, DEFAULTS.jpegQuality, LIMITS.minJpegQuality, LIMITS.maxJpegQuality),
+    renditions: renditions(env),
     maxInputPixels: integer(env, ENV.maxInputPixels, DEFAULTS.maxInputPixels, 1, LIMITS.maxInputPixels),
     maxInputBytes: integer(env, ENV.maxInputBytes, DEFAULTS.maxInputBytes, 1, Number.MAX_SAFE_INTEGER),
     s3RequestTimeoutMs: integer(

@@ -5,26 +5,71 @@
  * from it; scripts and the bench import it. Pure: no imports.
  */
 
-/** How thumbnails are named (keys.ts applies it): `photo.jpg` -> `photo-thumbnail.jpg`, `IMG_1.JPG` -> `IMG_1.JPG.thumbnail.jpg`. */
+/**
+ * How outputs are named (keys.ts applies it): `photo.jpg` -> `photo-<rendition>.<ext>`,
+ * `IMG_1.JPG` -> `IMG_1.JPG.<rendition>.<ext>`. The default rendition is `thumbnail`, so the
+ * default output is `photo-thumbnail.jpg`.
+ */
 export const NAMING = {
   /** The one source extension the name drops. */
   canonicalExtension: '.jpg',
-  /** Between the stem and the output name when the extension was dropped. */
+  /** Between the stem and the rendition name when the extension was dropped. */
   canonicalSeparator: '-',
-  /** Between the whole source name and the output name otherwise. */
+  /** Between the whole source name and the rendition name otherwise. */
   otherSeparator: '.',
-  outputName: 'thumbnail',
 } as const;
 
-export const OUTPUT_EXTENSION = '.jpg';
+/**
+ * Output formats: the extension their keys end in, the headers their objects carry, and what
+ * bounds their cost. libvips' deadline stops a JPEG or WebP encode wherever it is, but not an AVIF
+ * one: once libheif has the pixels, its AV1 encoder runs to the end on one core (a 4096 x 4096
+ * AVIF took 36 s on the reference machine, deadline or not; 1200 px previews of photographs
+ * 2.2-4.8 s per megapixel). So AVIF outputs are capped at 2 MP, and their estimated encode time
+ * (5 s per megapixel, above the worst measured) must fit the time left before the render starts.
+ */
+export const FORMATS = {
+  jpeg: { extension: '.jpg', contentType: 'image/jpeg', maxPixels: 4096 * 4096, unstoppableMsPerMegapixel: 0 },
+  webp: { extension: '.webp', contentType: 'image/webp', maxPixels: 4096 * 4096, unstoppableMsPerMegapixel: 0 },
+  avif: { extension: '.avif', contentType: 'image/avif', maxPixels: 2_000_000, unstoppableMsPerMegapixel: 5_000 },
+} as const;
 
-export const OUTPUT_CONTENT_TYPE = 'image/jpeg';
+export type OutputFormat = keyof typeof FORMATS;
+export const OUTPUT_FORMATS = Object.keys(FORMATS) as OutputFormat[];
 
-/** IAM resource patterns (after `<bucket ARN>/`) that cover every key the function writes, and no other name. */
-export const THUMBNAIL_KEY_PATTERNS: readonly string[] = [NAMING.canonicalSeparator, NAMING.otherSeparator].flatMap((separator) => [
-  `*${separator}${NAMING.outputName}${OUTPUT_EXTENSION}`,
-  `*${separator}${NAMING.outputName}-*${OUTPUT_EXTENSION}`,
-]);
+/**
+ * Every output is replaced in place when its original is re-uploaded (same key), so caches may
+ * keep it a day, and serve a stale copy for a week while they fetch the new one.
+ */
+export const CACHE_CONTROL = 'public, max-age=86400, stale-while-revalidate=604800';
+
+/** How a rendition with a height fits: `cover` crops to exactly width x height, `inside` keeps the aspect ratio within it. */
+export const FITS = ['cover', 'inside'] as const;
+export type Fit = (typeof FITS)[number];
+
+/** One output an upload becomes: a name (in its key), a size, a format and a quality. */
+export interface Rendition {
+  /** Lowercase letters and digits, starting with a letter: it ends the output key, so it can hold no separator. */
+  readonly name: string;
+  readonly width: number;
+  /** With a height, `fit` says how the image meets the box; without, the height follows the aspect ratio. */
+  readonly height?: number;
+  readonly fit?: Fit;
+  readonly format: OutputFormat;
+  /** 1 to 100, the encoder's quality. */
+  readonly quality: number;
+}
+
+/** A rendition's name: the key ends in `-<name>.<ext>` or `.<name>.<ext>`, and no name holds `-` or `.`. */
+export const RENDITION_NAME = /^[a-z][a-z0-9]{0,31}$/;
+
+/** IAM resource patterns (after `<bucket ARN>/`) that cover every key the renditions are written to, and no other name. */
+export function renditionKeyPatterns(renditions: readonly Pick<Rendition, 'name' | 'format'>[]): string[] {
+  return renditions.flatMap((rendition) =>
+    [NAMING.canonicalSeparator, NAMING.otherSeparator].map(
+      (separator) => `*${separator}${rendition.name}${FORMATS[rendition.format].extension}`,
+    ),
+  );
+}
 
 /** S3 rejects keys longer than 1,024 bytes of UTF-8. */
 export const MAX_S3_KEY_BYTES = 1024;
@@ -35,6 +80,8 @@ export const THUMBNAIL_METADATA = {
   sourceKey: 'source-key',
   sourceEtag: 'source-etag',
   sourceSequencer: 'source-sequencer',
+  /** Which rendition the object is (its name). */
+  rendition: 'rendition',
 } as const;
 
 /** Names the function logs and publishes metrics under (Powertools' service and CloudWatch namespace). */
@@ -53,8 +100,8 @@ export const SDK_RETRIES = {
 export const ENV = {
   sourceBucket: 'SOURCE_BUCKET',
   destinationBucket: 'THUMBNAIL_BUCKET',
-  widths: 'THUMBNAIL_WIDTHS',
-  jpegQuality: 'JPEG_QUALITY',
+  /** The renditions, as JSON: `[{"name":"thumbnail","width":100,"format":"jpeg","quality":80}]`. */
+  renditions: 'RENDITIONS',
   maxInputPixels: 'MAX_INPUT_PIXELS',
   maxInputBytes: 'MAX_INPUT_BYTES',
   maxDecodeMs: 'MAX_DECODE_MS',
@@ -66,9 +113,8 @@ export const ENV = {
 } as const;
 
 export const DEFAULTS = {
-  /** The seed notes' value. */
-  widths: [100],
-  jpegQuality: 80,
+  /** The seed notes' thumbnail: 100 px wide JPEG, `<stem>-thumbnail.jpg`. */
+  renditions: [{ name: 'thumbnail', width: 100, format: 'jpeg', quality: 80 }] as readonly Rendition[],
   /** 100 MP: any current camera, and large stitched panoramas. */
   maxInputPixels: 100_000_000,
   /** 50 MiB: checked against the event and Content-Length before anything is downloaded. */
@@ -85,10 +131,11 @@ export const DEFAULTS = {
 } as const;
 
 export const LIMITS = {
-  maxWidths: 5,
+  maxRenditions: 8,
   maxWidth: 4096,
-  minJpegQuality: 1,
-  maxJpegQuality: 100,
+  maxHeight: 4096,
+  minQuality: 1,
+  maxQuality: 100,
   /** sharp's own ceiling (0x3FFF * 0x3FFF); higher would silently mean "no limit". */
   maxInputPixels: 268_402_689,
   minS3RequestTimeoutMs: 100,
@@ -121,8 +168,7 @@ export const LIMITS = {
 export interface FunctionSettings {
   readonly sourceBucket: string;
   readonly destinationBucket: string;
-  readonly widths: readonly number[];
-  readonly jpegQuality: number;
+  readonly renditions: readonly Rendition[];
   readonly maxInputPixels: number;
   readonly maxInputBytes: number;
   readonly maxDecodeMs: number;
@@ -136,8 +182,7 @@ export function functionEnvironment(settings: FunctionSettings): Record<string, 
   return {
     [ENV.sourceBucket]: settings.sourceBucket,
     [ENV.destinationBucket]: settings.destinationBucket,
-    [ENV.widths]: settings.widths.join(','),
-    [ENV.jpegQuality]: String(settings.jpegQuality),
+    [ENV.renditions]: JSON.stringify(settings.renditions),
     [ENV.maxInputPixels]: String(settings.maxInputPixels),
     [ENV.maxInputBytes]: String(settings.maxInputBytes),
     [ENV.maxDecodeMs]: String(settings.maxDecodeMs),

@@ -14,11 +14,20 @@ export type FailureClass = (typeof FAILURE_CLASS)[keyof typeof FAILURE_CLASS];
 
 export class ThumbnailError extends Error {
   readonly failureClass: FailureClass;
+  /** The rendition being made when it failed, when it failed in one (its encoder, say). */
+  rendition?: string;
 
   constructor(message: string, failureClass: FailureClass, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'ThumbnailError';
     this.failureClass = failureClass;
+  }
+
+  /** Say which rendition failed: in the message, and for the failure record. */
+  inRendition(name: string): this {
+    this.rendition = name;
+    this.message = `rendition "${name}": ${this.message}`;
+    return this;
   }
 }
 

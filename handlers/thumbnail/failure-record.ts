@@ -33,6 +33,8 @@ export interface FailureRecord {
     readonly errorType: string;
     readonly errorMessage: string;
     readonly failureClass?: string;
+    /** The rendition that failed, when the failure was in one. */
+    readonly rendition?: string;
     readonly bucket?: string;
     readonly key?: string;
   };
@@ -77,6 +79,7 @@ export function buildFailureRecord(failure: Failure, context: Pick<Invocation, '
       errorType: failure.error.name,
       errorMessage: failure.error.message,
       failureClass: failure.error.failureClass,
+      ...(failure.error.rendition === undefined ? {} : { rendition: failure.error.rendition }),
       ...(failure.bucket === undefined ? {} : { bucket: failure.bucket }),
       ...(failure.key === undefined ? {} : { key: failure.key }),
     },

@@ -2,20 +2,21 @@
 
 import { parse as parseIcc } from 'icc';
 import sharp, { type Metadata, type Sharp } from 'sharp';
+import { LIMITS, type Rendition } from './constants';
 import { checkDecodable, type DecodeLimits } from './decode-cost';
 import { CorruptImageError, RenderTimeoutError, UnsupportedFormatError } from './errors';
 import { IMAGE_FORMAT, sniffFormat } from './format';
 import { readJpegStructure } from './jpeg-structure';
+import { planIntermediate } from './plan';
 import type { ImageHeader, PlannedThumbnail, RenderedThumbnail } from './types';
 
 /** What rendering needs from the header readJpegHeader read. */
-export type RenderHeader = Pick<ImageHeader, 'standardSrgb'>;
+export type RenderHeader = Pick<ImageHeader, 'standardSrgb' | 'display'>;
 
 // Each invocation sees different images: libvips' operation cache would only hold memory.
 sharp.cache(false);
 
 export interface RenderOptions {
-  readonly jpegQuality: number;
   readonly maxInputPixels: number;
   /** libvips stops the render after this many seconds (0: no deadline). */
   readonly timeoutSeconds?: number;
@@ -66,7 +67,7 @@ export async function readJpegHeader(input: Uint8Array, limits: DecodeLimits): P
   };
 }
 
-function decode(input: Uint8Array, header: RenderHeader, options: RenderOptions): Sharp {
+function decode(input: Uint8Array, header: RenderHeader, options: RenderOptions, seconds: number): Sharp {
   return sharp(input, {
     autoOrient: true,
     failOn: FAIL_ON,
@@ -74,12 +75,62 @@ function decode(input: Uint8Array, header: RenderHeader, options: RenderOptions)
     sequentialRead: true,
     // A standard sRGB profile makes the conversion to sRGB an identity: skip it.
     ignoreIcc: header.standardSrgb,
-  }).timeout({ seconds: options.timeoutSeconds ?? 0 });
+  }).timeout({ seconds });
 }
 
 // No keepMetadata/withMetadata: sharp strips EXIF (GPS, camera), XMP, IPTC and ICC, converting to sRGB.
-function encode(image: Sharp, options: RenderOptions): Promise<Buffer> {
-  return image.toColourspace('srgb').jpeg({ quality: options.jpegQuality }).toBuffer();
+function encode(image: Sharp, rendition: Rendition, seconds: number): Promise<Buffer> {
+  const srgb = image.toColourspace('srgb').timeout({ seconds });
+  switch (rendition.format) {
+    case 'jpeg':
+      return srgb.jpeg({ quality: rendition.quality }).toBuffer();
+    case 'webp':
+      return srgb.webp({ quality: rendition.quality }).toBuffer();
+    case 'avif':
+      return srgb.avif({ quality: rendition.quality }).toBuffer();
+  }
+}
+
+/**
+ * One deadline for a whole set of outputs, counted from the first pipeline (which gets all of it):
+ * each later pipeline gets what is left, in whole seconds (libvips' unit; at least 1, so the set
+ * can overrun by less than a second), and none starts once it has passed. 0 means no deadline.
+ */
+export function sharedDeadline(timeoutSeconds: number, now: () => number = () => performance.now()): () => number {
+  if (timeoutSeconds <= 0) return () => 0;
+  let endsAt: number | undefined;
+  return () => {
+    if (endsAt === undefined) {
+      endsAt = now() + timeoutSeconds * 1000;
+      return timeoutSeconds;
+    }
+    const left = endsAt - now();
+    if (left <= 0) throw new RenderTimeoutError(timeoutSeconds);
+    return Math.max(1, Math.floor(left / 1000));
+  };
+}
+
+/**
+ * Outputs in groups encoded together, in order, each group holding at most `maxPixels` of output
+ * (a single larger output alone): what is in memory at once stays within the bound whatever the
+ * renditions, while the usual set (a thumbnail, an avatar, a preview) is one group.
+ */
+export function encodeGroups<T extends { readonly width: number; readonly height: number }>(
+  outputs: readonly T[],
+  maxPixels: number,
+): T[][] {
+  const groups: T[][] = [];
+  let pixels = Number.POSITIVE_INFINITY;
+  for (const output of outputs) {
+    const size = output.width * output.height;
+    if (pixels + size > maxPixels) {
+      groups.push([]);
+      pixels = 0;
+    }
+    groups[groups.length - 1]?.push(output);
+    pixels += size;
+  }
+  return groups;
 }
 
 /** libvips' message when the deadline stops a render ("timeout: 17% complete"). */
@@ -92,18 +143,29 @@ export function renderError(error: unknown, timeoutSeconds: number): RenderTimeo
   return new CorruptImageError(`cannot decode JPEG: ${message}`, { cause: error });
 }
 
-async function guard<T>(work: Promise<T>, options: RenderOptions): Promise<T> {
+async function guard<T>(work: () => Promise<T>, options: RenderOptions, rendition?: Rendition): Promise<T> {
   try {
-    return await work;
+    return await work();
   } catch (error) {
-    throw renderError(error, options.timeoutSeconds ?? 0);
+    const failure = error instanceof RenderTimeoutError ? error : renderError(error, options.timeoutSeconds ?? 0);
+    if (rendition) failure.inRendition(rendition.name);
+    throw failure;
   }
 }
 
+const resizeTo = (target: PlannedThumbnail) =>
+  target.crop
+    ? { width: target.width, height: target.height, fit: 'cover' as const, position: 'centre' }
+    : { width: target.width, height: target.height, fit: 'fill' as const };
+
 /**
- * Render every planned thumbnail of a JPEG whose header readJpegHeader has read. The JPEG is
- * decoded once, at the reduced scale the largest output needs (libjpeg shrink-on-load); smaller
- * outputs are resized from that intermediate.
+ * Render every planned output of a JPEG whose header readJpegHeader has read. With one output, one
+ * pipeline: decode at the reduced scale it needs (libjpeg shrink-on-load), resize, encode. With
+ * several, the JPEG is decoded once into the image at the largest scale any of them needs, and
+ * every output is resized (or cropped) from it and encoded, together while their pixels fit
+ * `maxOutputPixels` (encodeGroups); where that image would be too large (an extreme aspect ratio
+ * cropped at a large size), each output streams from the source in turn instead. The whole set
+ * shares the one deadline (sharedDeadline). A failure names the rendition it happened in.
  */
 export async function renderThumbnails(
   input: Uint8Array,
@@ -111,22 +173,46 @@ export async function renderThumbnails(
   planned: readonly PlannedThumbnail[],
   options: RenderOptions,
 ): Promise<RenderedThumbnail[]> {
-  const [largest, ...rest] = [...planned].sort((a, b) => b.width - a.width);
-  if (largest === undefined) return [];
-  const resize = (target: PlannedThumbnail) => ({ width: target.width, height: target.height, fit: 'fill' as const });
-  if (rest.length === 0) {
-    const body = await guard(encode(decode(input, header, options).resize(resize(largest)), options), options);
-    return [{ ...largest, body }];
+  const secondsLeft = sharedDeadline(options.timeoutSeconds ?? 0);
+  const direct = (target: PlannedThumbnail) =>
+    guard(
+      () => {
+        const seconds = secondsLeft();
+        return encode(decode(input, header, options, seconds).resize(resizeTo(target)), target.rendition, seconds);
+      },
+      options,
+      target.rendition,
+    );
+  if (planned.length === 0) return [];
+  if (planned.length === 1) {
+    const [only] = planned as [PlannedThumbnail];
+    return [{ ...only, body: await direct(only) }];
+  }
+  const size = planIntermediate(header.display, planned);
+  if (size === undefined) {
+    const rendered: RenderedThumbnail[] = [];
+    for (const target of planned) rendered.push({ ...target, body: await direct(target) });
+    return rendered;
   }
   const { data, info } = await guard(
-    decode(input, header, options).resize(resize(largest)).toColourspace('srgb').raw().toBuffer({ resolveWithObject: true }),
+    () =>
+      decode(input, header, options, secondsLeft())
+        .resize({ ...size, fit: 'fill' })
+        .toColourspace('srgb')
+        .raw()
+        .toBuffer({ resolveWithObject: true }),
     options,
   );
-  const fromIntermediate = () => sharp(data, { raw: { width: info.width, height: info.height, channels: info.channels } });
-  const bodies = await Promise.all([
-    encode(fromIntermediate(), options),
-    ...rest.map((target) => encode(fromIntermediate().resize(resize(target)), options)),
-  ]);
-  const byWidth = new Map([largest, ...rest].map((target, i) => [target, bodies[i] as Buffer]));
-  return planned.map((target) => ({ ...target, body: byWidth.get(target) as Buffer }));
+  const fromIntermediate = (target: PlannedThumbnail) => {
+    const image = sharp(data, { raw: { width: info.width, height: info.height, channels: info.channels } });
+    return target.width === info.width && target.height === info.height ? image : image.resize(resizeTo(target));
+  };
+  const bodies = new Map<PlannedThumbnail, Buffer>();
+  for (const group of encodeGroups(planned, LIMITS.maxOutputPixels)) {
+    const encoded = await Promise.all(
+      group.map((target) => guard(() => encode(fromIntermediate(target), target.rendition, secondsLeft()), options, target.rendition)),
+    );
+    for (const [i, target] of group.entries()) bodies.set(target, encoded[i] as Buffer);
+  }
+  return planned.map((target) => ({ ...target, body: bodies.get(target) as Buffer }));
 }

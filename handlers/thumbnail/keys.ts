@@ -1,6 +1,6 @@
 /** Object keys: decoding them from events, encoding them as S3 does, and naming thumbnails. */
 
-import { MAX_S3_KEY_BYTES, NAMING, OUTPUT_EXTENSION } from './constants';
+import { FORMATS, MAX_S3_KEY_BYTES, NAMING, OUTPUT_FORMATS, type OutputFormat, type Rendition } from './constants';
 import { InvalidEventError, KeyTooLongError } from './errors';
 import type { ThumbnailTarget } from './types';
 
@@ -32,61 +32,62 @@ export function encodeEventKey(key: string): string {
   return out;
 }
 
-// How an original's name becomes its thumbnail's (NAMING, in constants.ts): a name ending in the
-// canonical `.jpg` (with something before it) drops it, `photo.jpg` -> `photo-thumbnail.jpg`; any
-// other name (`.JPG`, `.jpeg`, none) is kept whole, with a dot: `IMG_1.JPG` -> `IMG_1.JPG.thumbnail.jpg`.
-// The two forms end differently (`-thumbnail` vs `.thumbnail`) and each is undone by removing what
-// it added, so no two keys share a thumbnail whatever suffixes the trigger accepts (`coll.jpg` and
-// `coll.JPG` used to): sourceKeyOfThumbnail is the inverse.
+// How an original's name becomes its outputs' (NAMING, in constants.ts): a name ending in the
+// canonical `.jpg` (with something before it) drops it, `photo.jpg` -> `photo-<rendition>.<ext>`;
+// any other name (`.JPG`, `.jpeg`, none) is kept whole, with a dot: `IMG_1.JPG` ->
+// `IMG_1.JPG.<rendition>.<ext>`. A rendition name holds neither `-` nor `.`, so an output key ends
+// in exactly one `<separator><name><ext>`: the separator says which form it is, and removing what
+// the form added gives the original back. No two (original, rendition) pairs share an output key,
+// whatever suffixes the trigger accepts: sourceOfOutputKey is the inverse.
 
 function splitKey(key: string): { readonly dir: string; readonly name: string } {
   const slash = key.lastIndexOf('/');
   return { dir: key.slice(0, slash + 1), name: key.slice(slash + 1) };
 }
 
-/** `thumbnail` for the primary width, `thumbnail-<width>` for the others. */
-const outputSuffix = (width: number | undefined) => (width === undefined ? NAMING.outputName : `${NAMING.outputName}-${width}`);
-
-function thumbnailKey(key: string, suffix: string): string {
+/** The key one rendition of an original is written to. */
+export function renditionKey(key: string, rendition: Pick<Rendition, 'name' | 'format'>): string {
   const { dir, name } = splitKey(key);
+  const extension = FORMATS[rendition.format].extension;
   const stemLength = name.length - NAMING.canonicalExtension.length;
   const canonical = stemLength > 0 && name.endsWith(NAMING.canonicalExtension);
   const out = canonical
-    ? `${dir}${name.slice(0, stemLength)}${NAMING.canonicalSeparator}${suffix}${OUTPUT_EXTENSION}`
-    : `${dir}${name}${NAMING.otherSeparator}${suffix}${OUTPUT_EXTENSION}`;
+    ? `${dir}${name.slice(0, stemLength)}${NAMING.canonicalSeparator}${rendition.name}${extension}`
+    : `${dir}${name}${NAMING.otherSeparator}${rendition.name}${extension}`;
   const bytes = Buffer.byteLength(out, 'utf8');
   if (bytes > MAX_S3_KEY_BYTES) throw new KeyTooLongError(key, bytes);
   return out;
 }
 
-/**
- * The keys an original's thumbnails are written to: the first (primary) width as
- * `<dir>/<stem>-thumbnail.jpg`, any further width as `<dir>/<stem>-thumbnail-<width>.jpg`
- * (for names not ending in `.jpg`: `<dir>/<name>.thumbnail.jpg`, `<dir>/<name>.thumbnail-<width>.jpg`).
- */
-export function planThumbnailKeys(key: string, widths: readonly number[]): ThumbnailTarget[] {
-  return widths.map((width, index) => ({ width, key: thumbnailKey(key, outputSuffix(index === 0 ? undefined : width)) }));
+/** The keys an original's renditions are written to, in the renditions' order (the first is the primary one). */
+export function planRenditionKeys(key: string, renditions: readonly Rendition[]): ThumbnailTarget[] {
+  return renditions.map((rendition) => ({ rendition, key: renditionKey(key, rendition) }));
 }
 
+const EXTENSIONS = Object.values(FORMATS).map((format) => format.extension.slice(1));
 const OUTPUT_NAME = new RegExp(
-  `^(.*)([${NAMING.canonicalSeparator}\\${NAMING.otherSeparator}])${NAMING.outputName}(-[1-9][0-9]*)?\\${OUTPUT_EXTENSION}$`,
+  `^(.*)([${NAMING.canonicalSeparator}\\${NAMING.otherSeparator}])([a-z][a-z0-9]*)\\.(${EXTENSIONS.join('|')})$`,
   's',
 );
 
 /**
- * The original a thumbnail key was made from, or undefined when no key's thumbnail is named so:
- * the inverse of planThumbnailKeys, which is why two originals can never share a thumbnail.
+ * The original an output key was made from and the rendition's name, or undefined when no key's
+ * output is named so: the inverse of renditionKey, which is why two originals can never share an output.
  */
-export function sourceKeyOfThumbnail(thumbnailKey: string): string | undefined {
-  const { dir, name } = splitKey(thumbnailKey);
+export function sourceOfOutputKey(
+  outputKey: string,
+): { readonly sourceKey: string; readonly rendition: string; readonly format: OutputFormat } | undefined {
+  const { dir, name } = splitKey(outputKey);
   const match = OUTPUT_NAME.exec(name);
   if (!match) return undefined;
-  const [, base = '', separator] = match;
-  if (separator === NAMING.otherSeparator) return `${dir}${base}`;
-  return base === '' ? undefined : `${dir}${base}${NAMING.canonicalExtension}`;
+  const [, base = '', separator, rendition = '', extension] = match;
+  const format = OUTPUT_FORMATS.find((candidate) => FORMATS[candidate].extension === `.${extension}`) as OutputFormat;
+  if (separator === NAMING.otherSeparator) return { sourceKey: `${dir}${base}`, rendition, format };
+  return base === '' ? undefined : { sourceKey: `${dir}${base}${NAMING.canonicalExtension}`, rendition, format };
 }
 
-/** True for keys this function writes; such keys are never processed as originals. */
-export function isThumbnailKey(key: string): boolean {
-  return sourceKeyOfThumbnail(key) !== undefined;
+/** True for keys this function writes for one of `renditions`; such keys are never processed as originals. */
+export function isOutputKey(key: string, renditions: readonly Pick<Rendition, 'name' | 'format'>[]): boolean {
+  const parsed = sourceOfOutputKey(key);
+  return parsed !== undefined && renditions.some((rendition) => rendition.name === parsed.rendition && rendition.format === parsed.format);
 }

@@ -1,12 +1,16 @@
 /** Pure decisions: output sizes, and whether an event should (re)write a thumbnail. */
 
-import { LIMITS } from './constants';
+import { FORMATS, LIMITS } from './constants';
 import { DECISION, type Decision, type Dimensions, type PlannedThumbnail, type ThumbnailProvenance, type ThumbnailTarget } from './types';
 
 /**
- * Output dimensions for each target: the target width, or the source width if that is smaller
- * (never upscale), and the height that keeps the aspect ratio (at least one pixel). A very tall
- * source is narrowed further so that no output exceeds `maxOutputPixels`.
+ * Output size for each target, for a source of `source` dimensions (as displayed), never upscaled:
+ * - width only: the rendition's width, or the source's if smaller, and the height that keeps the
+ *   aspect ratio (at least one pixel); a very tall source is narrowed further so that no output
+ *   exceeds `maxOutputPixels`, nor its format's `maxPixels` (AVIF: see FORMATS);
+ * - width and height, `inside`: the largest size with the source's aspect ratio within the box;
+ * - width and height, `cover`: exactly the box (or the source, where it is smaller), cut from the
+ *   centre of the source scaled to cover it.
  */
 export function planSizes(
   source: Dimensions,
@@ -16,12 +20,59 @@ export function planSizes(
   if (!(source.width > 0 && source.height > 0)) throw new RangeError(`invalid source size ${source.width}x${source.height}`);
   const heightAt = (width: number) => Math.max(1, Math.round((source.height * width) / source.width));
   return targets.map((target) => {
-    let width = Math.min(target.width, source.width);
-    if (width * heightAt(width) > maxOutputPixels)
-      width = Math.max(1, Math.floor(Math.sqrt((maxOutputPixels * source.width) / source.height)));
-    while (width > 1 && width * heightAt(width) > maxOutputPixels) width--;
-    return { ...target, width, height: heightAt(width) };
+    const { width: boxWidth, height: boxHeight, fit } = target.rendition;
+    if (boxHeight !== undefined && fit === 'cover') {
+      const scale = Math.min(1, Math.max(boxWidth / source.width, boxHeight / source.height));
+      return {
+        ...target,
+        width: Math.min(boxWidth, Math.max(1, Math.round(source.width * scale))),
+        height: Math.min(boxHeight, Math.max(1, Math.round(source.height * scale))),
+        scale,
+        crop: true,
+      };
+    }
+    if (boxHeight !== undefined) {
+      const scale = Math.min(1, boxWidth / source.width, boxHeight / source.height);
+      return {
+        ...target,
+        width: Math.max(1, Math.round(source.width * scale)),
+        height: Math.max(1, Math.round(source.height * scale)),
+        scale,
+        crop: false,
+      };
+    }
+    const maxPixels = Math.min(maxOutputPixels, FORMATS[target.rendition.format].maxPixels);
+    let width = Math.min(boxWidth, source.width);
+    if (width * heightAt(width) > maxPixels) width = Math.max(1, Math.floor(Math.sqrt((maxPixels * source.width) / source.height)));
+    while (width > 1 && width * heightAt(width) > maxPixels) width--;
+    return { ...target, width, height: heightAt(width), scale: width / source.width, crop: false };
   });
+}
+
+/**
+ * Estimated time of the encodes libvips' deadline cannot stop (AVIF), on the reference machine:
+ * it must be left before rendering starts.
+ */
+export function unstoppableEncodeMs(planned: readonly PlannedThumbnail[]): number {
+  return planned.reduce(
+    (sum, output) => sum + ((output.width * output.height) / 1e6) * FORMATS[output.rendition.format].unstoppableMsPerMegapixel,
+    0,
+  );
+}
+
+/**
+ * The one image every output is cut from: the source at the largest scale any output needs, or
+ * undefined when that image would hold more than `maxPixels` (an extreme aspect ratio cropped at a
+ * large size): the outputs are then rendered one by one, each streaming from the source.
+ */
+export function planIntermediate(
+  source: Dimensions,
+  planned: readonly PlannedThumbnail[],
+  maxPixels = LIMITS.maxOutputPixels,
+): Dimensions | undefined {
+  const scale = Math.min(1, Math.max(...planned.map((output) => output.scale)));
+  const size = { width: Math.max(1, Math.round(source.width * scale)), height: Math.max(1, Math.round(source.height * scale)) };
+  return size.width * size.height > maxPixels ? undefined : size;
 }
 
 /**

@@ -20,14 +20,15 @@ import { FAILURE_CLASS, isThumbnailError, OutOfTimeError, RecursionGuardError, T
 import { isS3TestEvent, parseS3Event } from './event';
 import { buildFailureRecord, type FailureRecorder } from './failure-record';
 import type { readJpegHeader, renderThumbnails } from './image';
-import { isThumbnailKey, planThumbnailKeys } from './keys';
-import { decideDelete, decideWrite, planSizes } from './plan';
+import { isOutputKey, planRenditionKeys } from './keys';
+import { decideDelete, decideWrite, planSizes, unstoppableEncodeMs } from './plan';
 import {
   DECISION,
   type Decision,
   type Invocation,
   type Log,
   type MetricSink,
+  type PlannedThumbnail,
   RECORD_KIND,
   type RecordOutcome,
   SOURCE_CHANGED,
@@ -103,7 +104,7 @@ export function createRecordProcessor(deps: ProcessorDeps) {
   ): Promise<Decision> {
     let existing = seen;
     for (let attempt = 1; attempt <= MAX_CONDITIONAL_ATTEMPTS; attempt++) {
-      const result = await storage.putThumbnail(destination, target.key, body, record, conditionFor(existing));
+      const result = await storage.putThumbnail(destination, target.key, body, record, conditionFor(existing), target.rendition);
       if (result === WRITE_RESULT.written) return DECISION.write;
       existing = await storage.readThumbnailProvenance(destination, target.key);
       const decision = decideWrite(record, existing);
@@ -114,11 +115,14 @@ export function createRecordProcessor(deps: ProcessorDeps) {
     );
   }
 
-  /** The render deadline, in whole seconds (libvips' unit), from the time the invocation has left. */
-  function renderDeadline(invocation: Invocation, estimatedDecodeMs: number): number {
+  /**
+   * The render deadline, in whole seconds (libvips' unit), from the time the invocation has left;
+   * what must be left covers twice the estimated decode and every encode the deadline cannot stop.
+   */
+  function renderDeadline(invocation: Invocation, estimatedDecodeMs: number, planned: readonly PlannedThumbnail[]): number {
     const remaining = invocation.remainingMs();
     const available = remaining - LIMITS.uploadReserveMs;
-    const needed = Math.max(MIN_RENDER_MS, Math.ceil(2 * estimatedDecodeMs));
+    const needed = Math.max(MIN_RENDER_MS, Math.ceil(2 * estimatedDecodeMs + unstoppableEncodeMs(planned)));
     if (available < needed) throw new OutOfTimeError(Math.max(0, Math.round(remaining)), needed + LIMITS.uploadReserveMs);
     return Math.max(1, Math.floor(available / 1000));
   }
@@ -135,7 +139,7 @@ export function createRecordProcessor(deps: ProcessorDeps) {
   async function processCreated(source: SourceRecord, invocation: Invocation, lookup: Lookup): Promise<RecordOutcome> {
     let record = source;
     const started = deps.now();
-    const targets = planThumbnailKeys(record.key, config.widths);
+    const targets = planRenditionKeys(record.key, config.renditions);
     let existing: (ThumbnailProvenance | undefined)[] = targets.map(() => undefined);
     if (lookup === LOOKUP.first) {
       // A record that does not name the original's version (a backfill task) learns it first, in the
@@ -158,21 +162,20 @@ export function createRecordProcessor(deps: ProcessorDeps) {
     const downloaded = deps.now();
     const header = await deps.image.readJpegHeader(original.body, decodeLimitsFor(config, original.body.byteLength));
     const planned = planSizes(header.display, pending);
-    const timeoutSeconds = renderDeadline(invocation, header.decode.decodeMs);
+    const timeoutSeconds = renderDeadline(invocation, header.decode.decodeMs, planned);
     const rendered = await deps.image.renderThumbnails(original.body, header, planned, { ...config, timeoutSeconds });
     const renderedAt = deps.now();
 
-    // The primary thumbnail goes last: when it is current, every other width is too.
+    // The other renditions are written together, the primary one last: when it is current, all are.
     const primaryKey = targets[0]?.key;
-    const ordered = [...rendered].sort((a, b) => Number(a.key === primaryKey) - Number(b.key === primaryKey));
-    const written: typeof rendered = [];
-    const kept: Decision[] = [];
-    for (const thumbnail of ordered) {
-      const seen = existing[targets.findIndex((target) => target.key === thumbnail.key)];
-      const decision = await commit(record, thumbnail, thumbnail.body, seen);
-      if (decision === DECISION.write) written.push(thumbnail);
-      else kept.push(decision);
-    }
+    const commitOne = (thumbnail: (typeof rendered)[number]) =>
+      commit(record, thumbnail, thumbnail.body, existing[targets.findIndex((target) => target.key === thumbnail.key)]);
+    const others = rendered.filter((thumbnail) => thumbnail.key !== primaryKey);
+    const primary = rendered.filter((thumbnail) => thumbnail.key === primaryKey);
+    const ordered = [...others, ...primary];
+    const outcomes = [...(await Promise.all(others.map(commitOne))), ...(await Promise.all(primary.map(commitOne)))];
+    const written = ordered.filter((_, i) => outcomes[i] === DECISION.write);
+    const kept = outcomes.filter((decision) => decision !== DECISION.write);
     if (written.length === 0) return { status: 'skipped', reason: kept[kept.length - 1] ?? DECISION.stale };
 
     const totalMs = elapsed(started);
@@ -187,7 +190,15 @@ export function createRecordProcessor(deps: ProcessorDeps) {
         width: header.display.width,
         height: header.display.height,
       },
-      outputs: written.map((t) => ({ bucket: destination, key: t.key, width: t.width, height: t.height, bytes: t.body.byteLength })),
+      outputs: written.map((t) => ({
+        rendition: t.rendition.name,
+        format: t.rendition.format,
+        bucket: destination,
+        key: t.key,
+        width: t.width,
+        height: t.height,
+        bytes: t.body.byteLength,
+      })),
       ms: {
         total: totalMs,
         download: Math.round(downloaded - started),
@@ -200,7 +211,7 @@ export function createRecordProcessor(deps: ProcessorDeps) {
   }
 
   async function processRemoved(record: SourceRecord): Promise<RecordOutcome> {
-    const targets = planThumbnailKeys(record.key, config.widths);
+    const targets = planRenditionKeys(record.key, config.renditions);
     const existing = await readProvenance(targets);
     const deleted: string[] = [];
     for (const [i, target] of targets.entries()) {
@@ -228,7 +239,8 @@ export function createRecordProcessor(deps: ProcessorDeps) {
         `event is for bucket "${record.bucket}"; this function serves "${config.sourceBucket}"`,
         FAILURE_CLASS.permanent,
       );
-    if (isThumbnailKey(record.key)) return { status: 'skipped', reason: 'the key is named like a thumbnail this function writes' };
+    if (isOutputKey(record.key, config.renditions))
+      return { status: 'skipped', reason: 'the key is named like an output this function writes' };
     return record.kind === RECORD_KIND.created ? processCreated(record, invocation, lookup) : processRemoved(record);
   }
 

@@ -8,7 +8,7 @@ import {
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { OUTPUT_CONTENT_TYPE, THUMBNAIL_METADATA } from './constants';
+import { CACHE_CONTROL, FORMATS, THUMBNAIL_METADATA } from './constants';
 import { ObjectTooLargeError, StorageRequestError, TransientStorageError } from './errors';
 import { type OriginalObject, SOURCE_CHANGED, SOURCE_GONE, type Storage, WRITE_RESULT } from './types';
 
@@ -128,15 +128,17 @@ export function createS3Storage(client: S3Client, options: StorageOptions): Stor
       }
     },
 
-    async putThumbnail(bucket, key, body, source, condition) {
+    async putThumbnail(bucket, key, body, source, condition, rendition) {
       try {
         await client.send(
           new PutObjectCommand({
             Bucket: bucket,
             Key: key,
             Body: body,
-            ContentType: OUTPUT_CONTENT_TYPE,
+            ContentType: FORMATS[rendition.format].contentType,
+            CacheControl: CACHE_CONTROL,
             Metadata: {
+              [THUMBNAIL_METADATA.rendition]: rendition.name,
               [THUMBNAIL_METADATA.sourceBucket]: source.bucket,
               // User metadata travels as HTTP headers: ASCII only, so the key is percent-encoded.
               [THUMBNAIL_METADATA.sourceKey]: encodeURIComponent(source.key),

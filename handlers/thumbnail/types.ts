@@ -1,5 +1,6 @@
 /** Types shared by the thumbnail handler's modules, and the ports its orchestrator talks through. */
 
+import type { Rendition } from './constants';
 import type { ThumbnailError } from './errors';
 
 export const RECORD_KIND = {
@@ -25,9 +26,8 @@ export interface SourceRecord {
 export interface ThumbnailConfig {
   readonly sourceBucket: string;
   readonly destinationBucket: string;
-  /** The first width is the primary one, written as `<stem>-thumbnail.jpg`. */
-  readonly widths: readonly number[];
-  readonly jpegQuality: number;
+  /** What every upload becomes; the first is the primary one (by default `<stem>-thumbnail.jpg`, 100 px JPEG). */
+  readonly renditions: readonly Rendition[];
   readonly maxInputPixels: number;
   readonly maxInputBytes: number;
   readonly s3RequestTimeoutMs: number;
@@ -46,13 +46,19 @@ export interface Dimensions {
   readonly height: number;
 }
 
-/** One output: the width asked for, the key it is written to. */
+/** One output: the rendition asked for, the key it is written to. */
 export interface ThumbnailTarget {
-  readonly width: number;
+  readonly rendition: Rendition;
   readonly key: string;
 }
 
-export interface PlannedThumbnail extends ThumbnailTarget, Dimensions {}
+/** A target with its output size, for this source. */
+export interface PlannedThumbnail extends ThumbnailTarget, Dimensions {
+  /** The scale of the source it is cut from: its width over the source's, or more when it is cropped (`cover`). */
+  readonly scale: number;
+  /** Cropped to exactly width x height (`cover`), rather than resized to it whole. */
+  readonly crop: boolean;
+}
 
 /** What a thumbnail's metadata says about the original it was made from. */
 export interface ThumbnailProvenance {
@@ -123,7 +129,15 @@ export interface Storage {
   /** The original's current ETag and size, without its bytes (a backfill learns its version so). */
   headOriginal(record: SourceRecord): Promise<{ readonly etag: string; readonly size?: number } | typeof SOURCE_GONE>;
   getOriginal(record: SourceRecord): Promise<OriginalObject | typeof SOURCE_CHANGED | typeof SOURCE_GONE>;
-  putThumbnail(bucket: string, key: string, body: Uint8Array, source: SourceRecord, condition: WriteCondition): Promise<WriteResult>;
+  /** Write one output: its format's Content-Type and Cache-Control, and provenance naming the original and the rendition. */
+  putThumbnail(
+    bucket: string,
+    key: string,
+    body: Uint8Array,
+    source: SourceRecord,
+    condition: WriteCondition,
+    rendition: Pick<Rendition, 'name' | 'format'>,
+  ): Promise<WriteResult>;
   deleteThumbnail(bucket: string, key: string, ifMatch: string): Promise<WriteResult>;
 }
 

@@ -68,6 +68,7 @@ export class ThumbnailStack extends TerraformStack {
         failureQueueArn: failures.queue.arn,
         originalsVersioning: config.originalsVersioning,
         deleteWithOriginals: config.thumbnail.deleteWithOriginals,
+        renditions: config.thumbnail.renditions,
       }),
     });
     buckets.restrictAccess(thumbnailRole.role.arn);
@@ -89,8 +90,7 @@ export class ThumbnailStack extends TerraformStack {
       environment: functionEnvironment({
         sourceBucket: buckets.originals.bucket.bucket,
         destinationBucket: buckets.thumbnails.bucket.bucket,
-        widths: config.thumbnail.widths,
-        jpegQuality: config.thumbnail.jpegQuality,
+        renditions: config.thumbnail.renditions,
         maxInputPixels: config.thumbnail.maxInputPixels,
         maxInputBytes: config.thumbnail.maxInputBytes,
         maxDecodeMs: config.thumbnail.maxDecodeMs,

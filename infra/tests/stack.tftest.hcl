@@ -139,11 +139,11 @@ run "the_thumbnail_function_is_configured_as_the_environment_says" {
     condition = (
       aws_lambda_function.thumbnail-function_3D83E125.environment[0].variables["SOURCE_BUCKET"] == "originals-mock" &&
       aws_lambda_function.thumbnail-function_3D83E125.environment[0].variables["THUMBNAIL_BUCKET"] == "thumbnails-mock" &&
-      aws_lambda_function.thumbnail-function_3D83E125.environment[0].variables["THUMBNAIL_WIDTHS"] == var.expected_widths &&
+      aws_lambda_function.thumbnail-function_3D83E125.environment[0].variables["RENDITIONS"] == var.expected_renditions &&
       aws_lambda_function.thumbnail-function_3D83E125.environment[0].variables["FAILURE_QUEUE_URL"] == "https://sqs.eu-west-1.amazonaws.com/111122223333/failures-mock" &&
       aws_lambda_function.thumbnail-function_3D83E125.environment[0].variables["EXPECTED_BUCKET_OWNER"] == "111122223333"
     )
-    error_message = "The function's environment must name the stack's buckets, queue, account and widths."
+    error_message = "The function's environment must name the stack's buckets, queue, account and renditions."
   }
 
   assert {

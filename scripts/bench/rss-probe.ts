@@ -1,17 +1,19 @@
 /**
- * Peak resident memory of one render, in a fresh process: `rss-probe.ts <jpeg> [width,...]` prints
- * {"baselineMB": <after loading sharp>, "peakMB": <after rendering>}. With no file, only the baseline.
+ * Peak resident memory of one render, in a fresh process: `rss-probe.ts <jpeg> [renditions JSON]`
+ * (default: the default thumbnail) prints {"baselineMB": <after loading sharp>, "peakMB": <after
+ * rendering>}. With no file, only the baseline.
  */
 
 import { readFileSync } from 'node:fs';
-import { DEFAULTS, LIMITS } from '../../handlers/thumbnail/constants';
+import { DEFAULTS, LIMITS, type Rendition } from '../../handlers/thumbnail/constants';
 import { readJpegHeader, renderThumbnails } from '../../handlers/thumbnail/image';
 import { planSizes } from '../../handlers/thumbnail/plan';
 
 const maxRssMB = () => process.resourceUsage().maxRSS / 1024;
 
 async function main() {
-  const [file, widthList = '100'] = process.argv.slice(2);
+  const [file, renditionsJson] = process.argv.slice(2);
+  const renditions: readonly Rendition[] = renditionsJson ? JSON.parse(renditionsJson) : DEFAULTS.renditions;
   const baselineMB = maxRssMB();
   if (file) {
     const input = readFileSync(file);
@@ -21,11 +23,8 @@ async function main() {
       maxDecodeMs: Number.POSITIVE_INFINITY,
       maxDecodeBytes: Number.POSITIVE_INFINITY,
     });
-    const targets = widthList.split(',').map((width) => ({ width: Number(width), key: width }));
-    await renderThumbnails(input, header, planSizes(header.display, targets), {
-      jpegQuality: DEFAULTS.jpegQuality,
-      maxInputPixels: LIMITS.maxInputPixels,
-    });
+    const targets = renditions.map((rendition) => ({ rendition, key: rendition.name }));
+    await renderThumbnails(input, header, planSizes(header.display, targets), { maxInputPixels: LIMITS.maxInputPixels });
   }
   console.log(JSON.stringify({ baselineMB: Math.round(baselineMB), peakMB: Math.round(maxRssMB()) }));
 }

@@ -10,11 +10,11 @@ import { join } from 'node:path';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import sharp, { type Metadata } from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { planThumbnailKeys } from '../../handlers/thumbnail/keys';
 import { type Architecture, layerZipPath } from '../../lib/architectures';
 import { SAMPLES } from '../../scripts/lib/samples';
 import { arm64RunsHere } from '../../scripts/local/lambda-node';
 import { type LocalStackSession, openLocalStack } from '../support/local-stack';
+import { thumbnailKeyOf } from '../support/outputs';
 import { sharedFixtures } from '../support/shared-fixtures';
 
 const runs = arm64RunsHere();
@@ -66,7 +66,7 @@ async function thumbnailsOn(architecture: Architecture, inputs: Map<string, Buff
   for (const [key, body] of inputs) await session.client.send(new PutObjectCommand({ Bucket: session.originals, Key: key, Body: body }));
   await session.pipeline.idle();
   for (const key of inputs.keys()) {
-    const thumbnailKey = planThumbnailKeys(key, [100])[0]?.key as string;
+    const thumbnailKey = thumbnailKeyOf(key);
     const object = await session.client
       .send(new GetObjectCommand({ Bucket: session.thumbnails, Key: thumbnailKey }))
       .catch(() => undefined);

@@ -8,7 +8,6 @@ import { LambdaClient } from '@aws-sdk/client-lambda';
 import { ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { planThumbnailKeys } from '../../handlers/thumbnail/keys';
 import { jobBucketPrefix } from '../../infra/names';
 import { type LocalBackfillResult, type LocalBackfillTarget, runLocalBackfill } from '../../scripts/backfill/local-run';
 import { readReport } from '../../scripts/backfill-status';
@@ -18,6 +17,7 @@ import type { LocalPipeline } from '../../scripts/local/pipeline';
 import { LOCAL_CREDENTIALS } from '../../scripts/local/s3-server';
 import { localBucketName } from '../../scripts/local/stack-model';
 import { startLocalStack, synthRealStack } from '../support/local-stack';
+import { thumbnailKeyOf } from '../support/outputs';
 import { tempDir } from '../support/tmp';
 
 const JOB_BUCKET = localBucketName({ bucket_prefix: jobBucketPrefix('thumbnails-dev') });
@@ -92,7 +92,7 @@ describe('make backfill LOCAL=1: 1,000 existing objects through the packaged fun
   });
 
   it('makes the thumbnail of every JPEG, and nothing else', async () => {
-    const expected = jpegs.map((object) => planThumbnailKeys(object.key, [100])[0]?.key as string).sort();
+    const expected = jpegs.map((object) => thumbnailKeyOf(object.key)).sort();
     expect(await keysOf(target.s3, thumbnailsBucket)).toEqual(expected);
   });
 
@@ -116,7 +116,7 @@ describe('make backfill LOCAL=1: 1,000 existing objects through the packaged fun
 
   it('writes real thumbnails', async () => {
     const { GetObjectCommand } = await import('@aws-sdk/client-s3');
-    const key = planThumbnailKeys(jpegs[0]?.key as string, [100])[0]?.key as string;
+    const key = thumbnailKeyOf(jpegs[0]?.key as string);
     const object = await target.s3.send(new GetObjectCommand({ Bucket: thumbnailsBucket, Key: key }));
     const metadata = await sharp(await object.Body!.transformToByteArray()).metadata();
     expect([metadata.format, metadata.width]).toEqual(['jpeg', 96]);

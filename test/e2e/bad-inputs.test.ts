@@ -1,7 +1,6 @@
 import { DeleteObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { planThumbnailKeys } from '../../handlers/thumbnail/keys';
 import {
   cmykJpeg,
   corruptJpeg,
@@ -16,6 +15,7 @@ import {
 import type { LocalPipeline } from '../../scripts/local/pipeline';
 import { SequencerClock, s3EventRecord } from '../../scripts/local/s3-events';
 import { type LocalStackSession, openLocalStack } from '../support/local-stack';
+import { thumbnailKeyOf } from '../support/outputs';
 
 const MAX_INPUT_BYTES = 3 * 1024 * 1024;
 
@@ -100,7 +100,7 @@ describe('bad and unusual inputs through the local pipeline', () => {
   });
 
   it.each(CASES.map((testCase) => [testCase.name, testCase] as const))('%s', async (_, testCase) => {
-    const thumbnailKey = planThumbnailKeys(testCase.key, [100])[0]?.key as string;
+    const thumbnailKey = thumbnailKeyOf(testCase.key);
     const head = await client.send(new HeadObjectCommand({ Bucket: thumbnails, Key: thumbnailKey })).catch(() => undefined);
     const failures = recordedFailures().filter((record) => record.responsePayload.key === testCase.key);
     if ('thumbnail' in testCase.expect) {
@@ -123,9 +123,7 @@ describe('bad and unusual inputs through the local pipeline', () => {
 
   it('wrote nothing but the expected thumbnails', async () => {
     const listed = await client.send(new ListObjectsV2Command({ Bucket: thumbnails, Prefix: 'matrix/' }));
-    const expected = CASES.filter((testCase) => 'thumbnail' in testCase.expect).map(
-      (testCase) => planThumbnailKeys(testCase.key, [100])[0]?.key,
-    );
+    const expected = CASES.filter((testCase) => 'thumbnail' in testCase.expect).map((testCase) => thumbnailKeyOf(testCase.key));
     expect((listed.Contents ?? []).map((object) => object.Key).sort()).toEqual(expected.sort());
   });
 
@@ -158,7 +156,7 @@ describe('bad and unusual inputs through the local pipeline', () => {
     await pipeline.idle();
     expect(result).toMatchObject({ ok: true, attempts: 1, report: { result: { skipped: 1, failed: 0 } } });
     expect(recordedFailures().filter((record) => record.responsePayload.key === key)).toEqual([]);
-    const thumbnailKey = planThumbnailKeys(key, [100])[0]?.key as string;
+    const thumbnailKey = thumbnailKeyOf(key);
     expect(await client.send(new HeadObjectCommand({ Bucket: thumbnails, Key: thumbnailKey })).catch(() => 'absent')).toBe('absent');
   });
 });

@@ -1,9 +1,9 @@
 import { HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { planThumbnailKeys } from '../../handlers/thumbnail/keys';
 import { HOSTILE_CASES } from '../../scripts/lib/hostile';
 import type { LocalPipeline } from '../../scripts/local/pipeline';
 import { type LocalStackSession, openLocalStack } from '../support/local-stack';
+import { thumbnailKeyOf } from '../support/outputs';
 
 const keyOf = (index: number) => `hostile/${String(index).padStart(2, '0')}.jpg`;
 
@@ -32,7 +32,7 @@ describe('hostile uploads through the packaged function', () => {
     // One invocation that ended by itself: no timeout, no crash, no retry.
     expect(deliveries.map((delivery) => [delivery.result.ok, delivery.result.attempts])).toEqual([[true, 1]]);
     const failures = pipeline.failureRecords().filter((record) => record.responsePayload.key === key);
-    const thumbnailKey = planThumbnailKeys(key, [100])[0]?.key as string;
+    const thumbnailKey = thumbnailKeyOf(key);
     const head = await client.send(new HeadObjectCommand({ Bucket: session.thumbnails, Key: thumbnailKey })).catch(() => undefined);
     if ('thumbnail' in hostile.expect) {
       expect(failures).toEqual([]);

@@ -8,16 +8,58 @@ const valid = (overrides: Record<string, unknown> = {}) => mergeConfig(DEFAULT_C
 describe('parseStackConfig', () => {
   it('accepts the defaults: 100 px, nodejs24.x-sized memory and timeout, .jpg trigger', () => {
     const config = parseStackConfig(valid());
-    expect(config.thumbnail).toMatchObject({ widths: [100], memoryMB: 1024, timeoutSeconds: 30, triggerSuffixes: ['.jpg'] });
+    expect(config.thumbnail).toMatchObject({
+      renditions: [{ name: 'thumbnail', width: 100, format: 'jpeg', quality: 80 }],
+      memoryMB: 1024,
+      timeoutSeconds: 30,
+      triggerSuffixes: ['.jpg'],
+    });
     expect(config.region).toBe('ap-northeast-1');
   });
 
   it.each([
     ['region', { region: 'moon-1' }, /region: must be an AWS region/],
     ['namePrefix', { namePrefix: 'Has_Capitals' }, /namePrefix: lowercase letters/],
-    ['widths', { thumbnail: { widths: [] } }, /thumbnail\.widths/],
-    ['widths', { thumbnail: { widths: [100, 100] } }, /thumbnail\.widths: widths must be distinct/],
-    ['widths', { thumbnail: { widths: [0] } }, /thumbnail\.widths\.0/],
+    ['renditions', { thumbnail: { renditions: [] } }, /thumbnail\.renditions/],
+    [
+      'renditions',
+      {
+        thumbnail: {
+          renditions: [
+            { name: 'a', width: 1, format: 'jpeg', quality: 80 },
+            { name: 'a', width: 2, format: 'webp', quality: 80 },
+          ],
+        },
+      },
+      /thumbnail\.renditions: rendition names must be distinct/,
+    ],
+    [
+      'renditions',
+      { thumbnail: { renditions: [{ name: 'A-1', width: 1, format: 'jpeg', quality: 80 }] } },
+      /thumbnail\.renditions\.0\.name/,
+    ],
+    [
+      'renditions',
+      { thumbnail: { renditions: [{ name: 'a', width: 0, format: 'jpeg', quality: 80 }] } },
+      /thumbnail\.renditions\.0\.width/,
+    ],
+    [
+      'renditions',
+      { thumbnail: { renditions: [{ name: 'a', width: 10, fit: 'cover', format: 'jpeg', quality: 80 }] } },
+      /fit needs a height/,
+    ],
+    [
+      'renditions',
+      { thumbnail: { renditions: [{ name: 'a', width: 2048, height: 2048, fit: 'cover', format: 'avif', quality: 50 }] } },
+      /thumbnail\.renditions\.0: the box holds more pixels than the format allows \(AVIF: 2,000,000/,
+    ],
+    ['widths (before renditions)', { thumbnail: { widths: [100, 400] } }, /thumbnail\.widths: replaced by thumbnail\.renditions/],
+    [
+      'jpegQuality (before renditions)',
+      { thumbnail: { jpegQuality: 90 } },
+      /thumbnail\.jpegQuality: replaced by each rendition's "quality"/,
+    ],
+    ['a misspelt thumbnail setting', { thumbnail: { rendition: [] } }, /thumbnail: Unrecognized key: "rendition"/],
     ['memory', { thumbnail: { memoryMB: 64 } }, /thumbnail\.memoryMB/],
     ['timeout', { thumbnail: { timeoutSeconds: 901 } }, /thumbnail\.timeoutSeconds/],
     ['log retention', { logRetentionDays: 10 }, /logRetentionDays/],

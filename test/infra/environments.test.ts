@@ -30,16 +30,16 @@ describe('resolveEnvironments', () => {
     });
     expect(environments.get('prod')).toMatchObject({
       region: 'eu-west-1',
-      thumbnail: { memoryMB: 2048, widths: [100], reservedConcurrency: 50 },
+      thumbnail: { memoryMB: 2048, renditions: [{ name: 'thumbnail', width: 100, format: 'jpeg', quality: 80 }], reservedConcurrency: 50 },
     });
     expect(environments.get('staging')).toMatchObject({ environment: 'staging', namePrefix: 'thumbnails-staging', logRetentionDays: 60 });
   });
 
   it('names the environment and the setting when the file is wrong', () => {
-    const error = thrownBy(() => resolveEnvironments({ staging: { thumbnail: { widths: 'wide' } } }));
+    const error = thrownBy(() => resolveEnvironments({ staging: { thumbnail: { renditions: 'wide' } } }));
     expect(error).toBeInstanceOf(ConfigValidationError);
     expect((error as Error).message).toMatch(/environment "staging"/);
-    expect((error as Error).message).toMatch(/thumbnail\.widths/);
+    expect((error as Error).message).toMatch(/thumbnail\.renditions/);
   });
 
   it('refuses a file that is not an object of environments', () => {

@@ -6,7 +6,19 @@ import { devConfig, fakeArtifacts, synthStack } from '../support/stack';
 import { tempDir } from '../support/tmp';
 
 const OPERATORS = `arn:aws:iam::${ACCOUNT}:role/operators`;
-const json = synthStack(devConfig({ region: 'eu-west-1', invokerPrincipals: [OPERATORS] }), fakeArtifacts(tempDir('security')));
+const json = synthStack(
+  devConfig({
+    region: 'eu-west-1',
+    invokerPrincipals: [OPERATORS],
+    thumbnail: {
+      renditions: [
+        { name: 'thumbnail', width: 100, format: 'jpeg', quality: 80 },
+        { name: 'avatar', width: 128, height: 128, fit: 'cover', format: 'webp', quality: 80 },
+      ],
+    },
+  }),
+  fakeArtifacts(tempDir('security')),
+);
 const world = deployedWorld(json);
 const n = world.names;
 const s3 = (bucket: string, key?: string) => `arn:aws:s3:::${bucket}${key === undefined ? '' : `/${key}`}`;
@@ -41,9 +53,12 @@ const ROWS: Row[] = [
   // Execution: what the thumbnail function may touch.
   fnRole('gets an original', 's3:GetObject', s3(n.originals, 'photos/cat.jpg'), 'Allowed'),
   fnRole('puts a thumbnail', 's3:PutObject', s3(n.thumbnails, 'photos/cat-thumbnail.jpg'), 'Allowed'),
-  fnRole('puts a further-width thumbnail', 's3:PutObject', s3(n.thumbnails, 'photos/cat-thumbnail-400.jpg'), 'Allowed'),
+  fnRole('puts a configured rendition (avatar, WebP)', 's3:PutObject', s3(n.thumbnails, 'photos/cat-avatar.webp'), 'Allowed'),
+  fnRole('puts a rendition that is not configured', 's3:PutObject', s3(n.thumbnails, 'photos/cat-preview.webp'), 'Denied'),
+  fnRole('puts a configured rendition in another format', 's3:PutObject', s3(n.thumbnails, 'photos/cat-avatar.jpg'), 'Denied'),
+  fnRole('deletes a configured rendition of a deleted original', 's3:DeleteObject', s3(n.thumbnails, 'photos/cat-avatar.webp'), 'Allowed'),
   fnRole('puts the thumbnail of an upper-case .JPG', 's3:PutObject', s3(n.thumbnails, 'photos/IMG_1.JPG.thumbnail.jpg'), 'Allowed'),
-  fnRole('puts a further-width thumbnail of a .jpeg', 's3:PutObject', s3(n.thumbnails, 'photos/x.jpeg.thumbnail-400.jpg'), 'Allowed'),
+  fnRole('puts the avatar of a .jpeg', 's3:PutObject', s3(n.thumbnails, 'photos/x.jpeg.avatar.webp'), 'Allowed'),
   fnRole('puts a key that only ends in "thumbnail.jpg"', 's3:PutObject', s3(n.thumbnails, 'photos/mythumbnail.jpg'), 'Denied'),
   fnRole("reads a thumbnail's metadata (HEAD, for idempotency)", 's3:GetObject', s3(n.thumbnails, 'photos/cat-thumbnail.jpg'), 'Allowed'),
   fnRole('deletes the thumbnail of a deleted original', 's3:DeleteObject', s3(n.thumbnails, 'photos/cat-thumbnail.jpg'), 'Allowed'),

@@ -33,7 +33,7 @@ describe('expectedValues', () => {
       expected_memory_mb: 1536,
       expected_suffixes: ['.jpg', '.JPG'],
       expected_reserved_concurrency: 5,
-      expected_widths: '100',
+      expected_renditions: '[{"name":"thumbnail","width":100,"format":"jpeg","quality":80}]',
     });
     expect(expectedValues(devConfig(), [])).toMatchObject({ expected_runtime: 'nodejs24.x', expected_reserved_concurrency: null });
   });

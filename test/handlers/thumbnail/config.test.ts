@@ -10,8 +10,7 @@ describe('parseConfig', () => {
     expect(parseConfig(base)).toEqual({
       sourceBucket: 'originals',
       destinationBucket: 'thumbnails',
-      widths: [100],
-      jpegQuality: 80,
+      renditions: [{ name: 'thumbnail', width: 100, format: 'jpeg', quality: 80 }],
       maxInputPixels: 100_000_000,
       maxInputBytes: 50 * 1024 * 1024,
       s3RequestTimeoutMs: 3_000,
@@ -23,8 +22,11 @@ describe('parseConfig', () => {
   it('reads every setting', () => {
     const config = parseConfig({
       ...base,
-      THUMBNAIL_WIDTHS: '100, 400,1200',
-      JPEG_QUALITY: '70',
+      RENDITIONS: JSON.stringify([
+        { name: 'thumbnail', width: 100, format: 'jpeg', quality: 70 },
+        { name: 'avatar', width: 256, height: 256, fit: 'cover', format: 'webp', quality: 80 },
+        { name: 'box', width: 300, height: 200, format: 'avif', quality: 50 },
+      ]),
       MAX_INPUT_PIXELS: '24000000',
       MAX_INPUT_BYTES: '1000',
       S3_REQUEST_TIMEOUT_MS: '2000',
@@ -34,8 +36,12 @@ describe('parseConfig', () => {
       EXPECTED_BUCKET_OWNER: '123456789012',
     });
     expect(config).toMatchObject({
-      widths: [100, 400, 1200],
-      jpegQuality: 70,
+      renditions: [
+        { name: 'thumbnail', width: 100, format: 'jpeg', quality: 70 },
+        { name: 'avatar', width: 256, height: 256, fit: 'cover', format: 'webp', quality: 80 },
+        // A box without a fit keeps the aspect ratio inside it.
+        { name: 'box', width: 300, height: 200, fit: 'inside', format: 'avif', quality: 50 },
+      ],
       maxInputPixels: 24_000_000,
       maxInputBytes: 1000,
       s3RequestTimeoutMs: 2000,
@@ -50,12 +56,59 @@ describe('parseConfig', () => {
     ['SOURCE_BUCKET', { THUMBNAIL_BUCKET: 't' }, /SOURCE_BUCKET: is required/],
     ['THUMBNAIL_BUCKET', { SOURCE_BUCKET: 's' }, /THUMBNAIL_BUCKET: is required/],
     ['THUMBNAIL_BUCKET', { SOURCE_BUCKET: 'same', THUMBNAIL_BUCKET: 'same' }, /THUMBNAIL_BUCKET: must differ from SOURCE_BUCKET/],
-    ['THUMBNAIL_WIDTHS', { ...base, THUMBNAIL_WIDTHS: 'wide' }, /THUMBNAIL_WIDTHS: "wide" is not a whole number/],
-    ['THUMBNAIL_WIDTHS', { ...base, THUMBNAIL_WIDTHS: '0' }, /THUMBNAIL_WIDTHS: each width must be/],
-    ['THUMBNAIL_WIDTHS', { ...base, THUMBNAIL_WIDTHS: '100,100' }, /THUMBNAIL_WIDTHS: widths must be distinct/],
-    ['THUMBNAIL_WIDTHS', { ...base, THUMBNAIL_WIDTHS: '1,2,3,4,5,6' }, /THUMBNAIL_WIDTHS: at most 5/],
-    ['JPEG_QUALITY', { ...base, JPEG_QUALITY: '101' }, /JPEG_QUALITY: must be between 1 and 100/],
-    ['JPEG_QUALITY', { ...base, JPEG_QUALITY: '8.5' }, /JPEG_QUALITY: must be a whole number/],
+    ['RENDITIONS', { ...base, RENDITIONS: '100,400' }, /RENDITIONS: must be a JSON array/],
+    ['RENDITIONS', { ...base, RENDITIONS: '[]' }, /RENDITIONS: must be a JSON array of 1 to 8/],
+    [
+      'RENDITIONS',
+      { ...base, RENDITIONS: JSON.stringify([{ name: 'thumb-nail', width: 100, format: 'jpeg', quality: 80 }]) },
+      /\[0\]\.name must be lowercase letters and digits/,
+    ],
+    [
+      'RENDITIONS',
+      { ...base, RENDITIONS: JSON.stringify([{ name: 'a', width: 0, format: 'jpeg', quality: 80 }]) },
+      /\[0\]\.width must be a whole number from 1 to 4096/,
+    ],
+    [
+      'RENDITIONS',
+      { ...base, RENDITIONS: JSON.stringify([{ name: 'a', width: 10, format: 'gif', quality: 80 }]) },
+      /\[0\]\.format must be one of jpeg, webp, avif/,
+    ],
+    [
+      'RENDITIONS',
+      { ...base, RENDITIONS: JSON.stringify([{ name: 'a', width: 10, format: 'jpeg', quality: 101 }]) },
+      /\[0\]\.quality must be a whole number from 1 to 100/,
+    ],
+    [
+      'RENDITIONS',
+      { ...base, RENDITIONS: JSON.stringify([{ name: 'a', width: 10, fit: 'cover', format: 'jpeg', quality: 80 }]) },
+      /\[0\]\.fit needs a height/,
+    ],
+    [
+      'RENDITIONS',
+      { ...base, RENDITIONS: JSON.stringify([{ name: 'a', width: 10, height: 10, fit: 'fill', format: 'jpeg', quality: 80 }]) },
+      /fit must be one of cover, inside/,
+    ],
+    [
+      'RENDITIONS',
+      { ...base, RENDITIONS: JSON.stringify([{ name: 'a', width: 2048, height: 2048, fit: 'cover', format: 'avif', quality: 50 }]) },
+      /\[0\] is a 2048x2048 box: avif outputs are capped at 2000000 pixels/,
+    ],
+    [
+      'RENDITIONS',
+      { ...base, RENDITIONS: JSON.stringify([{ name: 'a', width: 10, format: 'jpeg', quality: 80, crop: true }]) },
+      /unknown field\(s\): crop/,
+    ],
+    [
+      'RENDITIONS',
+      {
+        ...base,
+        RENDITIONS: JSON.stringify([
+          { name: 'a', width: 10, format: 'jpeg', quality: 80 },
+          { name: 'a', width: 20, format: 'webp', quality: 80 },
+        ]),
+      },
+      /"a" appears twice/,
+    ],
     ['MAX_INPUT_PIXELS', { ...base, MAX_INPUT_PIXELS: '-5' }, /MAX_INPUT_PIXELS: must be a whole number/],
     ['MAX_INPUT_PIXELS', { ...base, MAX_INPUT_PIXELS: '300000000' }, /MAX_INPUT_PIXELS: must be between/],
     ['EXPECTED_BUCKET_OWNER', { ...base, EXPECTED_BUCKET_OWNER: 'me' }, /EXPECTED_BUCKET_OWNER: must be a 12-digit/],

@@ -1,6 +1,8 @@
 import exifReader from 'exif-reader';
+import fc from 'fast-check';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
+import type { Rendition } from '../../../handlers/thumbnail/constants';
 import { DEFAULTS } from '../../../handlers/thumbnail/constants';
 import { decodeLimitsFor } from '../../../handlers/thumbnail/decode-cost';
 import {
@@ -11,8 +13,8 @@ import {
   UnsupportedFormatError,
   UnsupportedJpegError,
 } from '../../../handlers/thumbnail/errors';
-import { readJpegHeader, renderError, renderThumbnails } from '../../../handlers/thumbnail/image';
-import { planSizes } from '../../../handlers/thumbnail/plan';
+import { encodeGroups, readJpegHeader, renderError, renderThumbnails, sharedDeadline } from '../../../handlers/thumbnail/image';
+import { planIntermediate, planSizes } from '../../../handlers/thumbnail/plan';
 import { progressiveScript, writeJpeg } from '../../../scripts/lib/jpeg-writer';
 import {
   cmykJpeg,
@@ -34,18 +36,22 @@ import {
 } from '../../../scripts/lib/samples';
 import { colourDistance, decode } from '../../support/pixels';
 
-const OPTIONS = { jpegQuality: 80, maxInputPixels: 100_000_000 };
+const OPTIONS = { maxInputPixels: 100_000_000 };
 const LIMITS = decodeLimitsFor({ ...OPTIONS, maxDecodeMs: DEFAULTS.maxDecodeMs, functionMemoryMB: DEFAULTS.functionMemoryMB }, 0);
+const THUMBNAIL = DEFAULTS.renditions[0] as Rendition;
+const jpegAt = (width: number): Rendition => ({ ...THUMBNAIL, name: `w${width}`, width });
 
 /** Header, size plan and render, as the handler chains them. */
-async function thumbnail(input: Uint8Array, widths: number[] = [100]) {
+async function render(input: Uint8Array, renditions: readonly Rendition[]) {
   const header = await readJpegHeader(input, LIMITS);
   const planned = planSizes(
     header.display,
-    widths.map((width) => ({ width, key: `w${width}` })),
+    renditions.map((rendition) => ({ rendition, key: rendition.name })),
   );
   return renderThumbnails(input, header, planned, OPTIONS);
 }
+
+const thumbnail = (input: Uint8Array, widths: number[] = [100]) => render(input, widths.map(jpegAt));
 
 async function only(input: Uint8Array) {
   const [result] = await thumbnail(input);
@@ -77,9 +83,10 @@ describe('readJpegHeader', () => {
       .withIccProfile('srgb')
       .jpeg({ quality: 95 })
       .toBuffer();
-    const planned = planSizes({ width: 400, height: 300 }, [{ width: 100, key: 'k' }]);
-    const [converted] = await renderThumbnails(jpeg, { standardSrgb: false }, planned, OPTIONS);
-    const [skipped] = await renderThumbnails(jpeg, { standardSrgb: true }, planned, OPTIONS);
+    const display = { width: 400, height: 300 };
+    const planned = planSizes(display, [{ rendition: THUMBNAIL, key: 'k' }]);
+    const [converted] = await renderThumbnails(jpeg, { standardSrgb: false, display }, planned, OPTIONS);
+    const [skipped] = await renderThumbnails(jpeg, { standardSrgb: true, display }, planned, OPTIONS);
     expect(colourDistance((await decode(converted!.body)).at(0.5, 0.5), (await decode(skipped!.body)).at(0.5, 0.5))).toBeLessThanOrEqual(2);
   });
 
@@ -219,6 +226,131 @@ describe('renderThumbnails', () => {
   it('cannot detect damage that still decodes (JPEG has no checksum)', async () => {
     const [result] = await thumbnail(await silentlyDamagedJpeg(800, 600));
     expect(result?.width).toBe(100);
+  });
+});
+
+describe('renditions', () => {
+  const SITE: Rendition[] = [
+    THUMBNAIL,
+    { name: 'avatar', width: 256, height: 256, fit: 'cover', format: 'webp', quality: 80 },
+    { name: 'preview', width: 1200, format: 'webp', quality: 75 },
+    { name: 'card', width: 300, height: 300, fit: 'inside', format: 'avif', quality: 50 },
+  ];
+
+  it('cuts every rendition from one decode, each in its format and size, upright, sRGB, without metadata', async () => {
+    const results = await render(await orientedJpeg(1200, 1600, 6), SITE);
+    const read = await Promise.all(
+      results.map(async (r) => ({ key: r.key, metadata: await sharp(r.body).metadata(), pixels: await decode(r.body) })),
+    );
+    expect(read.map(({ key, metadata }) => [key, metadata.format, metadata.width, metadata.height])).toEqual([
+      ['thumbnail', 'jpeg', 100, 133],
+      ['avatar', 'webp', 256, 256],
+      ['preview', 'webp', 1200, 1600],
+      ['card', 'heif', 225, 300],
+    ]);
+    for (const { metadata, pixels, key } of read) {
+      expect([key, metadata.orientation, metadata.exif, metadata.icc]).toEqual([key, undefined, undefined, undefined]);
+      // Upright: the portrait's quadrant colours where they belong, the square crop from its centre.
+      if (key !== 'avatar') expect(colourDistance(pixels.at(0.25, 0.1), QUADRANT_COLOURS.topLeft)).toBeLessThan(40);
+    }
+    expect(read.find((r) => r.key === 'card')?.metadata.compression).toBe('av1');
+  });
+
+  it('crops a cover rendition from the centre', async () => {
+    // 400x300 quadrants: a 100x100 cover crop of the middle third keeps all four colours at its corners.
+    const [avatar] = await render(await orientedJpeg(400, 300, 1), [
+      { name: 'avatar', width: 100, height: 100, fit: 'cover', format: 'jpeg', quality: 90 },
+    ]);
+    const pixels = await decode(avatar!.body);
+    expect([pixels.width, pixels.height]).toEqual([100, 100]);
+    expect(colourDistance(pixels.at(0.1, 0.1), QUADRANT_COLOURS.topLeft)).toBeLessThan(40);
+    expect(colourDistance(pixels.at(0.9, 0.9), QUADRANT_COLOURS.bottomRight)).toBeLessThan(40);
+  });
+
+  it('renders the default thumbnail alone exactly as a single 100 px JPEG pipeline would', async () => {
+    const input = await photoJpeg(1600, 1200);
+    const [alone] = await render(input, [THUMBNAIL]);
+    const direct = await sharp(input, { autoOrient: true, failOn: 'warning', sequentialRead: true, ignoreIcc: true })
+      .resize({ width: 100, height: 75, fit: 'fill' })
+      .toColourspace('srgb')
+      .jpeg({ quality: 80 })
+      .toBuffer();
+    expect(Buffer.from(alone!.body).equals(direct)).toBe(true);
+  });
+
+  it('streams each output from the source where one shared image would be too large', async () => {
+    // A narrow, tall source (18 MP): the 300x300 crop needs it at full scale, over the 16.7 MP
+    // bound on what is held at once, so each output is rendered from the source in turn.
+    const input = await photoJpeg(300, 60_000);
+    const renditions: Rendition[] = [THUMBNAIL, { name: 'square', width: 300, height: 300, fit: 'cover', format: 'jpeg', quality: 80 }];
+    const planned = planSizes(
+      { width: 300, height: 60_000 },
+      renditions.map((rendition) => ({ rendition, key: rendition.name })),
+    );
+    expect(planIntermediate({ width: 300, height: 60_000 }, planned)).toBeUndefined();
+    const results = await render(input, renditions);
+    expect(results.map((r) => [r.key, r.width, r.height])).toEqual([
+      ['thumbnail', 100, 20_000],
+      ['square', 300, 300],
+    ]);
+    expect((await sharp(results[1]!.body).metadata()).width).toBe(300);
+  });
+
+  it('names the rendition that failed', async () => {
+    const truncated = await truncatedJpeg(800, 600);
+    const error = await render(truncated, [
+      THUMBNAIL,
+      { name: 'avatar', width: 64, height: 64, fit: 'cover', format: 'webp', quality: 80 },
+    ]).catch((e) => e);
+    expect(error).toBeInstanceOf(CorruptImageError);
+    const single = await render(truncated, [{ name: 'avatar', width: 64, height: 64, fit: 'cover', format: 'webp', quality: 80 }]).catch(
+      (e) => e,
+    );
+    expect(single).toMatchObject({ rendition: 'avatar', message: expect.stringMatching(/^rendition "avatar": cannot decode JPEG/) });
+  });
+});
+
+describe('sharedDeadline', () => {
+  it('gives the first pipeline all of it, each later one what is left, and refuses to start after it', () => {
+    let now = 1_000;
+    const secondsLeft = sharedDeadline(5, () => now);
+    expect(secondsLeft()).toBe(5);
+    now += 2_400;
+    expect(secondsLeft()).toBe(2);
+    now += 2_000;
+    expect(secondsLeft()).toBe(1); // 0.6 s left: libvips counts whole seconds, at least one
+    now += 600;
+    expect(() => secondsLeft()).toThrow(RenderTimeoutError);
+  });
+
+  it('is no deadline at 0', () => {
+    const secondsLeft = sharedDeadline(0, () => 0);
+    expect([secondsLeft(), secondsLeft()]).toEqual([0, 0]);
+  });
+});
+
+describe('encodeGroups', () => {
+  it('keeps the order and every output, and no group over the bound unless it is one output alone', () => {
+    const size = fc.record({ width: fc.integer({ min: 1, max: 4096 }), height: fc.integer({ min: 1, max: 4096 }) });
+    fc.assert(
+      fc.property(fc.array(size, { maxLength: 8 }), fc.integer({ min: 1, max: 4096 * 4096 }), (outputs, max) => {
+        const groups = encodeGroups(outputs, max);
+        expect(groups.flat()).toEqual(outputs);
+        for (const group of groups) {
+          expect(group.length).toBeGreaterThan(0);
+          if (group.length > 1) expect(group.reduce((sum, o) => sum + o.width * o.height, 0)).toBeLessThanOrEqual(max);
+        }
+      }),
+    );
+  });
+
+  it("puts a site's set (thumbnail, avatar, 1200 px preview) in one group", () => {
+    const site = [
+      { width: 100, height: 75 },
+      { width: 256, height: 256 },
+      { width: 1200, height: 900 },
+    ];
+    expect(encodeGroups(site, 4096 * 4096)).toEqual([site]);
   });
 });
 

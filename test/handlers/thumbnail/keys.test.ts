@@ -1,8 +1,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { THUMBNAIL_KEY_PATTERNS } from '../../../handlers/thumbnail/constants';
+import { DEFAULTS, OUTPUT_FORMATS, type Rendition, renditionKeyPatterns } from '../../../handlers/thumbnail/constants';
 import { InvalidEventError, KeyTooLongError } from '../../../handlers/thumbnail/errors';
-import { decodeEventKey, encodeEventKey, isThumbnailKey, planThumbnailKeys, sourceKeyOfThumbnail } from '../../../handlers/thumbnail/keys';
+import {
+  decodeEventKey,
+  encodeEventKey,
+  isOutputKey,
+  planRenditionKeys,
+  renditionKey,
+  sourceOfOutputKey,
+} from '../../../handlers/thumbnail/keys';
 
 describe('decodeEventKey', () => {
   it.each([
@@ -45,7 +52,10 @@ describe('encodeEventKey', () => {
   );
 });
 
-describe('planThumbnailKeys', () => {
+const THUMBNAIL = DEFAULTS.renditions[0] as Rendition;
+const r = (name: string, format: Rendition['format'] = 'jpeg', width = 100): Rendition => ({ name, width, format, quality: 80 });
+
+describe('renditionKey and planRenditionKeys', () => {
   it.each([
     ['photo.jpg', 'photo-thumbnail.jpg'],
     ['photos/cat.jpg', 'photos/cat-thumbnail.jpg'],
@@ -62,27 +72,28 @@ describe('planThumbnailKeys', () => {
     ['dir.with.dots/no-extension', 'dir.with.dots/no-extension.thumbnail.jpg'],
     ['.jpg', '.jpg.thumbnail.jpg'],
     ['folder/', 'folder/.thumbnail.jpg'],
-  ])('names the thumbnail of %s as %s', (key, expected) => {
-    expect(planThumbnailKeys(key, [100])).toEqual([{ width: 100, key: expected }]);
+  ])('names the default thumbnail of %s as %s (as before renditions)', (key, expected) => {
+    expect(renditionKey(key, THUMBNAIL)).toBe(expected);
   });
 
-  it('names further widths after the primary one', () => {
-    expect(planThumbnailKeys('a/photo.jpg', [100, 400, 1200])).toEqual([
-      { width: 100, key: 'a/photo-thumbnail.jpg' },
-      { width: 400, key: 'a/photo-thumbnail-400.jpg' },
-      { width: 1200, key: 'a/photo-thumbnail-1200.jpg' },
+  it("names each rendition with its name and its format's extension, in the configured order", () => {
+    expect(planRenditionKeys('a/photo.jpg', [THUMBNAIL, r('avatar', 'webp'), r('preview', 'avif')]).map((target) => target.key)).toEqual([
+      'a/photo-thumbnail.jpg',
+      'a/photo-avatar.webp',
+      'a/photo-preview.avif',
     ]);
+    expect(renditionKey('a/IMG_1.JPG', r('avatar', 'webp'))).toBe('a/IMG_1.JPG.avatar.webp');
   });
 
-  it('refuses a key whose thumbnail name would exceed 1024 bytes', () => {
+  it('refuses a key whose output name would exceed 1024 bytes', () => {
     const key = `${'é'.repeat(506)}.jpg`; // 1016 bytes; its thumbnail would be 1012 + 14 = 1026
-    expect(() => planThumbnailKeys(key, [100])).toThrow(KeyTooLongError);
+    expect(() => renditionKey(key, THUMBNAIL)).toThrow(KeyTooLongError);
     // 505 two-byte characters: the thumbnail key is exactly 1024 bytes, which S3 allows.
-    expect(planThumbnailKeys(`${'é'.repeat(505)}.jpg`, [100])[0]?.key).toMatch(/-thumbnail\.jpg$/);
+    expect(renditionKey(`${'é'.repeat(505)}.jpg`, THUMBNAIL)).toMatch(/-thumbnail\.jpg$/);
   });
 });
 
-/** Keys made of the pieces that confuse naming schemes: dots, dashes, slashes, extensions in any case, the marker itself. */
+/** Keys made of the pieces that confuse naming schemes: dots, dashes, slashes, extensions in any case, rendition names themselves. */
 const awkwardKey = fc
   .array(
     fc.oneof(
@@ -94,9 +105,13 @@ const awkwardKey = fc
         '.JPG',
         '.jpeg',
         '.Jpg',
+        '.webp',
+        '.avif',
         'thumbnail',
         '-thumbnail',
         '.thumbnail',
+        '-avatar',
+        '.avatar.webp',
         '-400',
         '-0',
         ' ',
@@ -110,10 +125,25 @@ const awkwardKey = fc
   )
   .map((parts) => parts.join(''));
 
-const WIDTH_SETS = [[100], [100, 400], [100, 400, 1200], [250, 100]] as const;
+/** Rendition sets: the default, several formats, names that are prefixes of others, digits. */
+const RENDITION_SETS: readonly (readonly Rendition[])[] = [
+  [THUMBNAIL],
+  [THUMBNAIL, r('avatar', 'webp'), r('preview', 'webp', 1200)],
+  [r('a'), r('a', 'webp'), r('ab', 'avif'), r('a1')],
+  [r('x2', 'avif'), THUMBNAIL, r('thumbnail2', 'jpeg', 400)],
+];
+const renditionName = fc.stringMatching(/^[a-z][a-z0-9]{0,6}$/);
+const arbitraryRenditions = fc.uniqueArray(
+  fc.record({ name: renditionName, format: fc.constantFrom<Rendition['format']>(...OUTPUT_FORMATS) }),
+  {
+    minLength: 1,
+    maxLength: 5,
+    selector: (value) => value.name,
+  },
+);
 
-describe('thumbnail naming is injective', () => {
-  it('maps the default photos/cat.jpg to photos/cat-thumbnail.jpg, and any <dir>/<stem>.jpg to <dir>/<stem>-thumbnail.jpg', () => {
+describe('output naming is injective', () => {
+  it('maps any <dir>/<stem>.jpg to <dir>/<stem>-thumbnail.jpg by default', () => {
     fc.assert(
       fc.property(
         fc.string({ maxLength: 20 }).filter((s) => !s.includes('/')),
@@ -121,29 +151,35 @@ describe('thumbnail naming is injective', () => {
         (stem, dir) => {
           fc.pre(stem.length > 0);
           const folder = dir === '' ? '' : `${dir}/`;
-          expect(planThumbnailKeys(`${folder}${stem}.jpg`, [100])[0]?.key).toBe(`${folder}${stem}-thumbnail.jpg`);
+          expect(renditionKey(`${folder}${stem}.jpg`, THUMBNAIL)).toBe(`${folder}${stem}-thumbnail.jpg`);
         },
       ),
     );
   });
 
-  it('undoes every name it makes: sourceKeyOfThumbnail(thumbnail) is the original, for every width', () => {
+  it('undoes every name it makes: sourceOfOutputKey(output) is the original and the rendition, for any renditions', () => {
     fc.assert(
-      fc.property(awkwardKey, fc.constantFrom(...WIDTH_SETS), (key, widths) => {
-        for (const target of planThumbnailKeys(key, widths)) expect(sourceKeyOfThumbnail(target.key)).toBe(key);
+      fc.property(awkwardKey, arbitraryRenditions, (key, renditions) => {
+        for (const rendition of renditions)
+          expect(sourceOfOutputKey(renditionKey(key, rendition))).toEqual({
+            sourceKey: key,
+            rendition: rendition.name,
+            format: rendition.format,
+          });
       }),
       { numRuns: 2000 },
     );
   });
 
-  it('never gives two originals the same thumbnail key, under any widths', () => {
+  it('never gives two (original, rendition) pairs the same output key', () => {
     fc.assert(
-      fc.property(fc.uniqueArray(awkwardKey, { minLength: 2, maxLength: 30 }), fc.constantFrom(...WIDTH_SETS), (keys, widths) => {
+      fc.property(fc.uniqueArray(awkwardKey, { minLength: 2, maxLength: 30 }), fc.constantFrom(...RENDITION_SETS), (keys, renditions) => {
         const owner = new Map<string, string>();
         for (const key of keys) {
-          for (const target of planThumbnailKeys(key, widths)) {
-            expect(owner.get(target.key) ?? key).toBe(key);
-            owner.set(target.key, key);
+          for (const target of planRenditionKeys(key, renditions)) {
+            const pair = `${key}\u0000${target.rendition.name}`;
+            expect(owner.get(target.key) ?? pair).toBe(pair);
+            owner.set(target.key, pair);
           }
         }
       }),
@@ -151,13 +187,26 @@ describe('thumbnail naming is injective', () => {
     );
   });
 
-  it('never gives one name under different extensions (or none) the same thumbnail key', () => {
-    const extensions = ['', '.jpg', '.JPG', '.jpeg', '.JPEG', '.Jpg', '.jpg.jpg', '.JPG.jpg', '.thumbnail.jpg', '-thumbnail.jpg', '.png'];
+  it('never gives one name under different extensions (or none) the same output key', () => {
+    const extensions = [
+      '',
+      '.jpg',
+      '.JPG',
+      '.jpeg',
+      '.JPEG',
+      '.Jpg',
+      '.jpg.jpg',
+      '.JPG.jpg',
+      '.thumbnail.jpg',
+      '-thumbnail.jpg',
+      '.png',
+      '.webp',
+    ];
     fc.assert(
-      fc.property(awkwardKey, fc.constantFrom(...WIDTH_SETS), (base, widths) => {
+      fc.property(awkwardKey, fc.constantFrom(...RENDITION_SETS), (base, renditions) => {
         const owner = new Map<string, string>();
         for (const key of extensions.map((extension) => `${base}${extension}`)) {
-          for (const target of planThumbnailKeys(key, widths)) {
+          for (const target of planRenditionKeys(key, renditions)) {
             expect(owner.get(target.key) ?? key).toBe(key);
             owner.set(target.key, key);
           }
@@ -167,40 +216,45 @@ describe('thumbnail naming is injective', () => {
     );
   });
 
-  it('gives coll.jpg, coll.JPG, coll.jpeg and coll four different thumbnails', () => {
-    const keys = ['coll.jpg', 'coll.JPG', 'coll.jpeg', 'coll', 'coll.JPG.jpg'].map((key) => planThumbnailKeys(key, [100])[0]?.key);
+  it('gives coll.jpg, coll.JPG, coll.jpeg and coll different thumbnails', () => {
+    const keys = ['coll.jpg', 'coll.JPG', 'coll.jpeg', 'coll', 'coll.JPG.jpg'].map((key) => renditionKey(key, THUMBNAIL));
     expect(new Set(keys).size).toBe(keys.length);
   });
 
-  it('names every thumbnail within the IAM key patterns the execution role is given', () => {
-    const patterns = THUMBNAIL_KEY_PATTERNS.map(
-      (pattern) => new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\-]/g, '\\$&').replace(/\*/g, '.*')}$`, 's'),
-    );
+  it("names every output within the IAM key patterns the execution role is given for its renditions, and no other rendition's", () => {
+    const toRegExp = (pattern: string) => new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\-]/g, '\\$&').replace(/\*/g, '.*')}$`, 's');
     fc.assert(
-      fc.property(awkwardKey, fc.constantFrom(...WIDTH_SETS), (key, widths) => {
-        for (const target of planThumbnailKeys(key, widths)) expect(patterns.some((pattern) => pattern.test(target.key))).toBe(true);
+      fc.property(awkwardKey, arbitraryRenditions, renditionName, (key, renditions, other) => {
+        const patterns = renditionKeyPatterns(renditions).map(toRegExp);
+        for (const rendition of renditions) expect(patterns.some((pattern) => pattern.test(renditionKey(key, rendition)))).toBe(true);
+        fc.pre(!renditions.some((rendition) => rendition.name === other));
+        // The patterns end in `-<name>.<ext>` or `.<name>.<ext>`: an unconfigured name does not match (unless it ends in a configured one).
+        const unconfigured = renditionKey(key, { name: other, format: 'jpeg' });
+        const suffixOfConfigured = renditions.some((rendition) => rendition.format === 'jpeg' && other.endsWith(rendition.name));
+        if (!suffixOfConfigured) expect(patterns.some((pattern) => pattern.test(unconfigured))).toBe(false);
       }),
     );
   });
 });
 
-describe('isThumbnailKey', () => {
+describe('isOutputKey', () => {
+  const renditions = [THUMBNAIL, r('avatar', 'webp')];
   it.each([
     ['photo-thumbnail.jpg', true],
-    ['a/photo-thumbnail-400.jpg', true],
     ['a/coll.JPG.thumbnail.jpg', true],
-    ['a/coll.JPG.thumbnail-400.jpg', true],
+    ['a/photo-avatar.webp', true],
+    ['a/photo-avatar.jpg', false],
+    ['a/photo-preview.webp', false],
+    ['my-dog.jpg', false],
     ['-thumbnail.jpg', false],
     ['photo.jpg', false],
     ['photo-thumbnail.jpg.jpg', false],
-    ['photo-thumbnail-.jpg', false],
-    ['photo-thumbnail-0400.jpg', false],
     ['thumbnail.jpg', false],
   ])('%s -> %s', (key, expected) => {
-    expect(isThumbnailKey(key)).toBe(expected);
+    expect(isOutputKey(key, renditions)).toBe(expected);
   });
 
-  it('recognises every key planThumbnailKeys produces', () => {
-    for (const { key } of planThumbnailKeys('x/y z.jpg', [100, 250, 1200])) expect(isThumbnailKey(key)).toBe(true);
+  it('recognises every key planRenditionKeys produces', () => {
+    for (const { key } of planRenditionKeys('x/y z.jpg', renditions)) expect(isOutputKey(key, renditions)).toBe(true);
   });
 });

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import exifReader from 'exif-reader';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { DEFAULTS } from '../../../handlers/thumbnail/constants';
+import { DEFAULTS, type Rendition } from '../../../handlers/thumbnail/constants';
 import { decodeLimitsFor } from '../../../handlers/thumbnail/decode-cost';
 import { CorruptImageError, PixelLimitError, UnsupportedFormatError } from '../../../handlers/thumbnail/errors';
 import { readJpegHeader, renderThumbnails } from '../../../handlers/thumbnail/image';
@@ -12,7 +12,8 @@ import { sharedFixtures } from '../../support/shared-fixtures';
 
 const fixtures = sharedFixtures('images');
 const files = fixtures.present ? readdirSync(fixtures.dir).sort() : [];
-const OPTIONS = { jpegQuality: 80, maxInputPixels: 100_000_000 };
+const OPTIONS = { maxInputPixels: 100_000_000 };
+const THUMBNAIL = { rendition: DEFAULTS.renditions[0] as Rendition, key: 'k' };
 const LIMITS = decodeLimitsFor({ ...OPTIONS, maxDecodeMs: DEFAULTS.maxDecodeMs, functionMemoryMB: DEFAULTS.functionMemoryMB }, 0);
 
 /** Fixtures that must be refused, and why. Every other .jpg must produce a thumbnail. */
@@ -25,7 +26,7 @@ const REFUSED: Record<string, new (...args: never[]) => Error> = {
 async function thumbnail(file: string) {
   const input = readFileSync(join(fixtures.dir, file));
   const header = await readJpegHeader(input, LIMITS);
-  const [result] = await renderThumbnails(input, header, planSizes(header.display, [{ width: 100, key: 'k' }]), OPTIONS);
+  const [result] = await renderThumbnails(input, header, planSizes(header.display, [THUMBNAIL]), OPTIONS);
   if (!result) throw new Error('nothing rendered');
   return { input, header, body: result.body, metadata: await sharp(result.body).metadata() };
 }
@@ -58,9 +59,7 @@ describe.skipIf(!fixtures.present)(`real photographs (${fixtures.label})`, () =>
   it.each(Object.entries(REFUSED))('%s is refused with %o', async (file, type) => {
     const input = readFileSync(join(fixtures.dir, file));
     await expect(
-      readJpegHeader(input, LIMITS).then((header) =>
-        renderThumbnails(input, header, planSizes(header.display, [{ width: 100, key: 'k' }]), OPTIONS),
-      ),
+      readJpegHeader(input, LIMITS).then((header) => renderThumbnails(input, header, planSizes(header.display, [THUMBNAIL]), OPTIONS)),
     ).rejects.toThrow(type);
   });
 

@@ -29,8 +29,7 @@ import { s3Event } from '../../support/events';
 const CONFIG: ThumbnailConfig = {
   sourceBucket: 'originals',
   destinationBucket: 'thumbnails',
-  widths: [100],
-  jpegQuality: 80,
+  renditions: DEFAULTS.renditions,
   maxInputPixels: DEFAULTS.maxInputPixels,
   maxInputBytes: DEFAULTS.maxInputBytes,
   s3RequestTimeoutMs: DEFAULTS.s3RequestTimeoutMs,
@@ -48,6 +47,8 @@ class FakeStorage implements Storage {
   readonly originals = new Map<string, OriginalObject | typeof SOURCE_GONE | typeof SOURCE_CHANGED | Error>();
   readonly thumbnails = new Map<string, Stored>();
   readonly puts: { key: string; condition: WriteCondition }[] = [];
+  /** The rendition each write was for, by key. */
+  readonly writtenRenditions = new Map<string, string>();
   readonly deletes: string[] = [];
   /** Called before each conditional write; may change the stored thumbnails to simulate a racing writer. */
   beforeWrite: (key: string) => void = () => undefined;
@@ -75,8 +76,16 @@ class FakeStorage implements Storage {
     return original;
   }
 
-  async putThumbnail(_bucket: string, key: string, _body: Uint8Array, source: SourceRecord, condition: WriteCondition) {
+  async putThumbnail(
+    _bucket: string,
+    key: string,
+    _body: Uint8Array,
+    source: SourceRecord,
+    condition: WriteCondition,
+    rendition: { name: string; format: string },
+  ) {
     this.beforeWrite(key);
+    this.writtenRenditions.set(key, `${rendition.name}/${rendition.format}`);
     this.requests.push(`PUT ${key}`);
     this.puts.push({ key, condition });
     const current = this.thumbnails.get(key);
@@ -444,5 +453,99 @@ describe('S3 Batch Operations invocations (backfill)', () => {
       resultCode: 'PermanentFailure',
       resultString: expect.stringMatching(/^RecursionGuardError/),
     });
+  });
+});
+
+describe('renditions', () => {
+  const SITE: ThumbnailConfig = {
+    ...CONFIG,
+    renditions: [
+      ...DEFAULTS.renditions,
+      { name: 'avatar', width: 64, height: 64, fit: 'cover', format: 'webp', quality: 80 },
+      { name: 'preview', width: 300, format: 'avif', quality: 50 },
+    ],
+  };
+  const withConfig = (config: ThumbnailConfig, image = fakeImage().image) => {
+    const storage = new FakeStorage();
+    const recorded: FailureRecord[] = [];
+    const deps = {
+      config,
+      storage,
+      recorder: { record: async (record: FailureRecord) => void recorded.push(record) },
+      image,
+      log: { info: () => undefined, warn: () => undefined, error: () => undefined },
+      metrics: { addMetric: () => undefined },
+      now: () => 0,
+      wallClock: () => new Date(0),
+    };
+    return { storage, recorded, processEvent: createEventProcessor(deps), processRecord: createRecordProcessor(deps) };
+  };
+
+  it('writes every rendition, each with its own provenance, the primary one last', async () => {
+    const { storage, processRecord } = withConfig(SITE);
+    storage.originals.set('a/x.jpg', JPEG);
+    const outcome = await processRecord(created('a/x.jpg', { sequencer: '0A' }), invocation());
+    expect(outcome).toEqual({ status: 'written', keys: ['a/x-avatar.webp', 'a/x-preview.avif', 'a/x-thumbnail.jpg'] });
+    expect([...storage.writtenRenditions]).toEqual([
+      ['a/x-avatar.webp', 'avatar/webp'],
+      ['a/x-preview.avif', 'preview/avif'],
+      ['a/x-thumbnail.jpg', 'thumbnail/jpeg'],
+    ]);
+    for (const key of storage.writtenRenditions.keys())
+      expect(storage.thumbnails.get(key)?.provenance).toMatchObject({ sourceKey: 'a/x.jpg' });
+  });
+
+  it('keeps time for the AVIF encodes the deadline cannot stop: too little left is a retry, not a timeout', async () => {
+    // A 2 MP AVIF is estimated at 10 s of encoding (5 s per MP): 12 s left, less the 3 s kept for
+    // uploads, is too little; 14 s is enough.
+    const large = { ...header(10), display: { width: 2000, height: 1000 } };
+    const config: ThumbnailConfig = { ...CONFIG, renditions: [{ name: 'preview', width: 2000, format: 'avif', quality: 50 }] };
+    const { image, renders } = fakeImage({ readJpegHeader: async () => large });
+    const { storage, processRecord } = withConfig(config, image);
+    storage.originals.set('x.jpg', JPEG);
+    expect(await processRecord(created('x.jpg'), invocation(12_000))).toMatchObject({ status: 'retry', error: { name: 'OutOfTimeError' } });
+    expect(renders).toEqual([]);
+    expect(await processRecord(created('x.jpg'), invocation(14_000))).toMatchObject({ status: 'written' });
+    // The same time left is plenty for a JPEG of that size: libvips' deadline stops it if need be.
+    const jpeg = withConfig({ ...CONFIG, renditions: [{ ...config.renditions[0]!, format: 'jpeg' }] }, image);
+    jpeg.storage.originals.set('x.jpg', JPEG);
+    expect(await jpeg.processRecord(created('x.jpg'), invocation(12_000))).toMatchObject({ status: 'written' });
+  });
+
+  it('deletes every rendition of a deleted original', async () => {
+    const { storage, processRecord } = withConfig(SITE);
+    storage.originals.set('a/x.jpg', JPEG);
+    await processRecord(created('a/x.jpg', { sequencer: '0A' }), invocation());
+    const outcome = await processRecord(
+      { kind: 'removed', eventName: 'ObjectRemoved:Delete', bucket: 'originals', key: 'a/x.jpg', sequencer: '0B' },
+      invocation(),
+    );
+    expect(outcome).toMatchObject({ status: 'deleted', keys: ['a/x-thumbnail.jpg', 'a/x-avatar.webp', 'a/x-preview.avif'] });
+    expect(storage.thumbnails.size).toBe(0);
+  });
+
+  it('records which rendition failed', async () => {
+    const failing = fakeImage({
+      renderThumbnails: async () => {
+        throw new CorruptImageError('encoder gave up').inRendition('preview');
+      },
+    }).image;
+    const { storage, processEvent, recorded } = withConfig(SITE, failing);
+    storage.originals.set('a/x.jpg', JPEG);
+    await processEvent(s3Event({ bucket: 'originals', key: 'a/x.jpg', eTag: 'e1' }), invocation());
+    expect(recorded.map((record) => record.responsePayload)).toEqual([
+      expect.objectContaining({
+        errorType: 'CorruptImageError',
+        rendition: 'preview',
+        errorMessage: 'rendition "preview": encoder gave up',
+      }),
+    ]);
+  });
+
+  it('never processes an upload named like one of its outputs, but does an upload named like an unconfigured one', async () => {
+    const { storage, processRecord } = withConfig(SITE);
+    storage.originals.set('a/x-preview.jpg', JPEG);
+    expect(await processRecord(created('a/x-avatar.webp'), invocation())).toMatchObject({ status: 'skipped' });
+    expect(await processRecord(created('a/x-preview.jpg'), invocation())).toMatchObject({ status: 'written' });
   });
 });

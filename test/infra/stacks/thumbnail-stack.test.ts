@@ -10,7 +10,14 @@ let json: TerraformJson;
 const config = devConfig({
   region: 'eu-west-1',
   namePrefix: 'photos-dev',
-  thumbnail: { widths: [100, 400], memoryMB: 1536, timeoutSeconds: 20 },
+  thumbnail: {
+    renditions: [
+      { name: 'thumbnail', width: 100, format: 'jpeg', quality: 80 },
+      { name: 'preview', width: 400, format: 'webp', quality: 75 },
+    ],
+    memoryMB: 1536,
+    timeoutSeconds: 20,
+  },
 });
 
 let originals: FoundResource;
@@ -97,8 +104,8 @@ describe('ThumbnailStack function', () => {
     expect(variables).toMatchObject({
       SOURCE_BUCKET: ref(originals, 'bucket'),
       THUMBNAIL_BUCKET: ref(thumbnails, 'bucket'),
-      THUMBNAIL_WIDTHS: '100,400',
-      JPEG_QUALITY: '80',
+      RENDITIONS:
+        '[{"name":"thumbnail","width":100,"format":"jpeg","quality":80},{"name":"preview","width":400,"format":"webp","quality":75}]',
       MAX_INPUT_PIXELS: '100000000',
       MAX_INPUT_BYTES: String(50 * 1024 * 1024),
       MAX_DECODE_MS: '1500',
@@ -139,7 +146,8 @@ describe('ThumbnailStack execution role', () => {
 
   it('may read originals, write thumbnails and its logs, record failures, and nothing else', () => {
     const policy = policyOf(resourceAt(json, 'aws_iam_role_policy', 'thumbnail-role/policy'));
-    const thumbnailKeys = ['*-thumbnail.jpg', '*-thumbnail-*.jpg', '*.thumbnail.jpg', '*.thumbnail-*.jpg'].map(
+    // The configured renditions' keys, and no other: thumbnail (JPEG) and preview (WebP).
+    const thumbnailKeys = ['*-thumbnail.jpg', '*.thumbnail.jpg', '*-preview.webp', '*.preview.webp'].map(
       (keys) => `${ref(thumbnails, 'arn')}/${keys}`,
     );
     const queue = resourceAt(json, 'aws_sqs_queue', 'failure-queue/queue');
