@@ -213,19 +213,19 @@ export function createRecordProcessor(deps: ProcessorDeps) {
   async function processRemoved(record: SourceRecord): Promise<RecordOutcome> {
     const targets = planRenditionKeys(record.key, config.renditions);
     const existing = await readProvenance(targets);
-    const deleted: string[] = [];
-    for (const [i, target] of targets.entries()) {
-      let current = existing[i];
+    // Each output on its own, all at once: deleted only while its provenance says it is older than the delete.
+    const deleteOne = async (target: ThumbnailTarget, seen: ThumbnailProvenance | undefined): Promise<boolean> => {
+      let current = seen;
       for (let attempt = 1; current !== undefined && decideDelete(record, current); attempt++) {
         if (attempt > MAX_CONDITIONAL_ATTEMPTS)
           throw new TransientStorageError(`DELETE s3://${destination}/${target.key}: still conflicting`);
-        if ((await storage.deleteThumbnail(destination, target.key, current.etag)) === WRITE_RESULT.written) {
-          deleted.push(target.key);
-          break;
-        }
+        if ((await storage.deleteThumbnail(destination, target.key, current.etag)) === WRITE_RESULT.written) return true;
         current = await storage.readThumbnailProvenance(destination, target.key);
       }
-    }
+      return false;
+    };
+    const results = await Promise.all(targets.map((target, i) => deleteOne(target, existing[i])));
+    const deleted = targets.filter((_, i) => results[i]).map((target) => target.key);
     if (deleted.length === 0) return { status: 'skipped', reason: 'no thumbnail of this original older than the delete' };
     metrics.addMetric('ThumbnailsDeleted', 'Count', deleted.length);
     log.info('thumbnails deleted', { source: { bucket: record.bucket, key: record.key }, deleted });

@@ -524,6 +524,23 @@ describe('renditions', () => {
     expect(storage.thumbnails.size).toBe(0);
   });
 
+  it('backfills a rendition added later: only the missing outputs are rendered and written', async () => {
+    // The thumbnail was made by the default config, before the avatar and preview existed: it is current.
+    const first = withConfig(CONFIG);
+    first.storage.originals.set('a/x.jpg', JPEG);
+    await first.processEvent(s3Event({ bucket: 'originals', key: 'a/x.jpg', eTag: 'e1' }), invocation());
+    const { storage, processEvent } = withConfig(SITE);
+    storage.originals.set('a/x.jpg', JPEG);
+    storage.thumbnails.set('a/x-thumbnail.jpg', first.storage.thumbnails.get('a/x-thumbnail.jpg')!);
+    const response = (await processEvent(
+      batchEvent({ schema: '2.0', invocationId: 'inv', jobId: 'job', tasks: [{ bucket: 'originals', key: 'a/x.jpg', taskId: 't0' }] }),
+      invocation(),
+    )) as BatchResponse;
+    expect(response.results).toEqual([expect.objectContaining({ resultCode: 'Succeeded' })]);
+    expect([...storage.writtenRenditions.keys()]).toEqual(['a/x-avatar.webp', 'a/x-preview.avif']);
+    expect(storage.thumbnails.get('a/x-thumbnail.jpg')).toEqual(first.storage.thumbnails.get('a/x-thumbnail.jpg'));
+  });
+
   it('records which rendition failed', async () => {
     const failing = fakeImage({
       renderThumbnails: async () => {
