@@ -4,7 +4,16 @@
  */
 
 import { z } from 'zod';
-import { DEFAULTS, FITS, FORMATS, LIMITS, OUTPUT_FORMATS, type OutputFormat, RENDITION_NAME } from '../handlers/thumbnail/constants';
+import {
+  DEFAULTS,
+  FITS,
+  FORMATS,
+  LIMITS,
+  OUTPUT_FORMATS,
+  type OutputFormat,
+  RENDITION_NAME,
+  worstUnstoppableEncodeMs,
+} from '../handlers/thumbnail/constants';
 import { ARCHITECTURES } from '../lib/architectures';
 
 /** The retention periods CloudWatch Logs accepts. */
@@ -92,7 +101,18 @@ export const stackConfigSchema = z
         /** Delete an original's thumbnails when the original is deleted (an ObjectRemoved rule). */
         deleteWithOriginals: z.boolean(),
       })
-      .strict(),
+      .strict()
+      .superRefine((thumbnail, ctx) => {
+        // What the handler keeps back before it renders (process-event.ts, renderDeadline): uploads,
+        // twice the largest decode it accepts, and every encode its deadline cannot stop (AVIF).
+        const neededMs = LIMITS.uploadReserveMs + 2 * thumbnail.maxDecodeMs + worstUnstoppableEncodeMs(thumbnail.renditions);
+        if (neededMs > thumbnail.timeoutSeconds * 1000)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['timeoutSeconds'],
+            message: `${thumbnail.timeoutSeconds} s is too short for these renditions: the largest accepted upload needs up to ${Math.ceil(neededMs / 1000)} s before its AVIF encodes can finish (raise it, or drop or shrink an AVIF rendition)`,
+          });
+      }),
     calculator: z.object(functionSettings),
     logRetentionDays: z.union(LOG_RETENTION_DAYS.map((days) => z.literal(days))),
     logLevel: z.enum(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL']),

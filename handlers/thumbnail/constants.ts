@@ -62,6 +62,19 @@ export interface Rendition {
 /** A rendition's name: the key ends in `-<name>.<ext>` or `.<name>.<ext>`, and no name holds `-` or `.`. */
 export const RENDITION_NAME = /^[a-z][a-z0-9]{0,31}$/;
 
+/**
+ * The longest the renditions' unstoppable encodes (AVIF) can take for any accepted upload, on the
+ * reference machine: each at its format's pixel cap, or its box, or its width by the tallest JPEG
+ * side (65,500), whichever is smallest. The stack's timeout must leave room for it.
+ */
+export function worstUnstoppableEncodeMs(renditions: readonly Rendition[]): number {
+  return renditions.reduce((sum, rendition) => {
+    const format = FORMATS[rendition.format];
+    const pixels = Math.min(format.maxPixels, rendition.width * (rendition.height ?? 65_500));
+    return sum + (pixels / 1e6) * format.unstoppableMsPerMegapixel;
+  }, 0);
+}
+
 /** IAM resource patterns (after `<bucket ARN>/`) that cover every key the renditions are written to, and no other name. */
 export function renditionKeyPatterns(renditions: readonly Pick<Rendition, 'name' | 'format'>[]): string[] {
   return renditions.flatMap((rendition) =>

@@ -60,6 +60,19 @@ describe('parseStackConfig', () => {
       /thumbnail\.jpegQuality: replaced by each rendition's "quality"/,
     ],
     ['a misspelt thumbnail setting', { thumbnail: { rendition: [] } }, /thumbnail: Unrecognized key: "rendition"/],
+    [
+      'timeout for the AVIF renditions',
+      {
+        thumbnail: {
+          renditions: [
+            { name: 'a', width: 1600, format: 'avif', quality: 50 },
+            { name: 'b', width: 1400, height: 1400, format: 'avif', quality: 50 },
+            { name: 'c', width: 1200, format: 'avif', quality: 50 },
+          ],
+        },
+      },
+      /thumbnail\.timeoutSeconds: 30 s is too short for these renditions: the largest accepted upload needs up to 36 s/,
+    ],
     ['memory', { thumbnail: { memoryMB: 64 } }, /thumbnail\.memoryMB/],
     ['timeout', { thumbnail: { timeoutSeconds: 901 } }, /thumbnail\.timeoutSeconds/],
     ['log retention', { logRetentionDays: 10 }, /logRetentionDays/],
