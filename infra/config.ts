@@ -12,6 +12,7 @@ import {
   OUTPUT_FORMATS,
   type OutputFormat,
   RENDITION_NAME,
+  renderTimeNeededMs,
   worstUnstoppableEncodeMs,
 } from '../handlers/thumbnail/constants';
 import { ARCHITECTURES } from '../lib/architectures';
@@ -103,14 +104,13 @@ export const stackConfigSchema = z
       })
       .strict()
       .superRefine((thumbnail, ctx) => {
-        // What the handler keeps back before it renders (process-event.ts, renderDeadline): uploads,
-        // twice the largest decode it accepts, and every encode its deadline cannot stop (AVIF).
-        const neededMs = LIMITS.uploadReserveMs + 2 * thumbnail.maxDecodeMs + worstUnstoppableEncodeMs(thumbnail.renditions);
+        // What the handler needs left before it renders its largest accepted upload (renderDeadline).
+        const neededMs = LIMITS.uploadReserveMs + renderTimeNeededMs(thumbnail.maxDecodeMs, worstUnstoppableEncodeMs(thumbnail.renditions));
         if (neededMs > thumbnail.timeoutSeconds * 1000)
           ctx.addIssue({
             code: 'custom',
             path: ['timeoutSeconds'],
-            message: `${thumbnail.timeoutSeconds} s is too short for these renditions: the largest accepted upload needs up to ${Math.ceil(neededMs / 1000)} s before its AVIF encodes can finish (raise it, or drop or shrink an AVIF rendition)`,
+            message: `${thumbnail.timeoutSeconds} s is too short for these renditions: the largest accepted upload needs up to ${Math.ceil(neededMs / 1000)} s (uploads, twice maxDecodeMs, and its AVIF encodes; raise it, lower maxDecodeMs, or drop or shrink an AVIF rendition)`,
           });
       }),
     calculator: z.object(functionSettings),

@@ -9,6 +9,7 @@
  */
 
 import { InvalidEventError, type ThumbnailError } from './errors';
+import { isObject, type Json } from './json';
 import { decodeEventKey } from './keys';
 import { RECORD_KIND, type RecordOutcome, type SourceRecord } from './types';
 
@@ -34,9 +35,6 @@ export const USER_ARGUMENTS = {
 
 /** Batch keeps result strings short in its report; a longer reason is cut here. */
 export const MAX_RESULT_STRING = 1000;
-
-type Json = Record<string, unknown>;
-const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 export type BatchTask =
   | { readonly taskId: string; readonly record: SourceRecord }

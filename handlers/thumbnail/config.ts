@@ -13,6 +13,7 @@ import {
   type Rendition,
 } from './constants';
 import { ConfigError } from './errors';
+import { isObject } from './json';
 import type { ThumbnailConfig } from './types';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -31,8 +32,6 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
   if (value < min || value > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
   return value;
 }
-
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 function wholeIn(value: unknown, at: string, min: number, max: number): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max)

@@ -65,15 +65,21 @@ export const RENDITION_NAME = /^[a-z][a-z0-9]{0,31}$/;
 /**
  * The longest the renditions' unstoppable encodes (AVIF) can take for any accepted upload, on the
  * reference machine: each at its format's pixel cap, or its box, or its width by the tallest JPEG
- * side (65,500), whichever is smallest. The stack's timeout must leave room for it.
+ * side (JPEG_MAX_DIMENSION), whichever is smallest. The stack's timeout must leave room for it.
  */
 export function worstUnstoppableEncodeMs(renditions: readonly Rendition[]): number {
   return renditions.reduce((sum, rendition) => {
-    const format = FORMATS[rendition.format];
-    const pixels = Math.min(format.maxPixels, rendition.width * (rendition.height ?? 65_500));
-    return sum + (pixels / 1e6) * format.unstoppableMsPerMegapixel;
+    const pixels = Math.min(FORMATS[rendition.format].maxPixels, rendition.width * (rendition.height ?? JPEG_MAX_DIMENSION));
+    return sum + unstoppableEncodeMsOf(rendition.format, pixels);
   }, 0);
 }
+
+/** Estimated time of one output's encode that libvips' deadline cannot stop (0 but for AVIF), on the reference machine. */
+export const unstoppableEncodeMsOf = (format: OutputFormat, pixels: number): number =>
+  (pixels / 1e6) * FORMATS[format].unstoppableMsPerMegapixel;
+
+/** libjpeg-turbo's JPEG_MAX_DIMENSION: no JPEG it decodes is larger on a side. */
+export const JPEG_MAX_DIMENSION = 65_500;
 
 /** IAM resource patterns (after `<bucket ARN>/`) that cover every key the renditions are written to, and no other name. */
 export function renditionKeyPatterns(renditions: readonly Pick<Rendition, 'name' | 'format'>[]): string[] {
@@ -175,7 +181,17 @@ export const LIMITS = {
   maxOutputPixels: 4096 * 4096,
   /** Time kept back from the render deadline for uploading thumbnails and recording failures. */
   uploadReserveMs: 3_000,
+  /** Time a render may need at least, on top of its estimated decode time doubled (Lambda's CPU share is below one core). */
+  minRenderMs: 1_000,
 } as const;
+
+/**
+ * The time a render needs before it starts, besides `uploadReserveMs`: twice the estimated decode,
+ * and every encode the deadline cannot stop (AVIF), at least `minRenderMs`. The handler checks an
+ * invocation's remaining time against it; the stack's config checks the timeout against its worst case.
+ */
+export const renderTimeNeededMs = (estimatedDecodeMs: number, unstoppableEncodeMs: number): number =>
+  Math.max(LIMITS.minRenderMs, Math.ceil(2 * estimatedDecodeMs + unstoppableEncodeMs));
 
 /** What the stack deploys the function with; its values may be Terraform references. */
 export interface FunctionSettings {

@@ -13,7 +13,7 @@
  * every hostile class so the model can be checked on any machine.
  */
 
-import { LIMITS } from './constants';
+import { JPEG_MAX_DIMENSION, LIMITS } from './constants';
 import { DECODE_LIMIT, DecodeLimitError, PixelLimitError, UnsupportedJpegError } from './errors';
 import { CODING, type JpegScan, type JpegStructure } from './jpeg-structure';
 import type { DecodeEstimate, ThumbnailConfig } from './types';
@@ -33,9 +33,6 @@ export const COST_NS = {
 } as const;
 
 const MB = 1024 * 1024;
-
-/** libjpeg-turbo's JPEG_MAX_DIMENSION. */
-const MAX_DIMENSION = 65_500;
 
 /** Bytes of one 8x8 block of 16-bit coefficients (libjpeg's JBLOCK). */
 const BLOCK_BYTES = 128;
@@ -130,8 +127,8 @@ function checkSupported(structure: JpegStructure): void {
   if (![1, 3, 4].includes(frame.components.length))
     throw new UnsupportedJpegError(`${frame.components.length} colour components (1, 3 or 4 are supported)`);
   if (frame.height === 0 || frame.width === 0) throw new UnsupportedJpegError('the frame leaves its size to a later DNL marker');
-  if (frame.width > MAX_DIMENSION || frame.height > MAX_DIMENSION)
-    throw new UnsupportedJpegError(`${frame.width}x${frame.height}: libjpeg decodes at most ${MAX_DIMENSION} pixels a side`);
+  if (frame.width > JPEG_MAX_DIMENSION || frame.height > JPEG_MAX_DIMENSION)
+    throw new UnsupportedJpegError(`${frame.width}x${frame.height}: libjpeg decodes at most ${JPEG_MAX_DIMENSION} pixels a side`);
 }
 
 /**

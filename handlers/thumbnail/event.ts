@@ -1,12 +1,9 @@
 /** Reading S3 event notifications into validated records. */
 
 import { InvalidEventError } from './errors';
+import { isObject } from './json';
 import { decodeEventKey } from './keys';
 import { RECORD_KIND, type RecordKind, type SourceRecord } from './types';
-
-type Json = Record<string, unknown>;
-
-const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 function requireString(value: unknown, path: string): string {
   if (typeof value !== 'string' || value === '') throw new InvalidEventError(`${path} must be a non-empty string`);

@@ -1,6 +1,6 @@
 /** Pure decisions: output sizes, and whether an event should (re)write a thumbnail. */
 
-import { FORMATS, LIMITS } from './constants';
+import { FORMATS, LIMITS, unstoppableEncodeMsOf } from './constants';
 import { DECISION, type Decision, type Dimensions, type PlannedThumbnail, type ThumbnailProvenance, type ThumbnailTarget } from './types';
 
 /**
@@ -54,10 +54,7 @@ export function planSizes(
  * it must be left before rendering starts.
  */
 export function unstoppableEncodeMs(planned: readonly PlannedThumbnail[]): number {
-  return planned.reduce(
-    (sum, output) => sum + ((output.width * output.height) / 1e6) * FORMATS[output.rendition.format].unstoppableMsPerMegapixel,
-    0,
-  );
+  return planned.reduce((sum, output) => sum + unstoppableEncodeMsOf(output.rendition.format, output.width * output.height), 0);
 }
 
 /**

@@ -14,7 +14,7 @@ import {
   requestedSuffixes,
   taskResult,
 } from './batch';
-import { LIMITS } from './constants';
+import { LIMITS, renderTimeNeededMs } from './constants';
 import { decodeLimitsFor } from './decode-cost';
 import { FAILURE_CLASS, isThumbnailError, OutOfTimeError, RecursionGuardError, ThumbnailError, TransientStorageError } from './errors';
 import { isS3TestEvent, parseS3Event } from './event';
@@ -76,9 +76,6 @@ const GONE_REASON = 'the original no longer exists (deleted after this event; it
 export const LOOKUP = { onConflict: 'on-conflict', first: 'first' } as const;
 export type Lookup = (typeof LOOKUP)[keyof typeof LOOKUP];
 
-/** Time a render may need at least, on top of its estimated decode time doubled (Lambda's CPU share is below one core). */
-const MIN_RENDER_MS = 1_000;
-
 const conditionFor = (existing: ThumbnailProvenance | undefined): WriteCondition =>
   existing === undefined ? { ifNoneMatch: '*' } : { ifMatch: existing.etag };
 
@@ -122,7 +119,7 @@ export function createRecordProcessor(deps: ProcessorDeps) {
   function renderDeadline(invocation: Invocation, estimatedDecodeMs: number, planned: readonly PlannedThumbnail[]): number {
     const remaining = invocation.remainingMs();
     const available = remaining - LIMITS.uploadReserveMs;
-    const needed = Math.max(MIN_RENDER_MS, Math.ceil(2 * estimatedDecodeMs + unstoppableEncodeMs(planned)));
+    const needed = renderTimeNeededMs(estimatedDecodeMs, unstoppableEncodeMs(planned));
     if (available < needed) throw new OutOfTimeError(Math.max(0, Math.round(remaining)), needed + LIMITS.uploadReserveMs);
     return Math.max(1, Math.floor(available / 1000));
   }
