@@ -16,6 +16,7 @@ import {
   worstUnstoppableEncodeMs,
 } from '../handlers/thumbnail/constants';
 import { ARCHITECTURES } from '../lib/architectures';
+import { MAX_EVENT_PATTERN_LENGTH, uploadEventPattern } from './event-pattern';
 
 /** The retention periods CloudWatch Logs accepts. */
 export const LOG_RETENTION_DAYS = [
@@ -36,6 +37,48 @@ const principalArn = z
   );
 
 const suffix = z.string().regex(/^\.[A-Za-z0-9]{1,10}$/, 'must be a file extension such as ".jpg"');
+
+/** S3's bucket naming rules (general purpose buckets). */
+const bucketName = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name: 3 to 63 lowercase letters, digits, dots and dashes')
+  .refine((name) => !name.includes('..') && !/^\d+\.\d+\.\d+\.\d+$/.test(name), 'must be an S3 bucket name (no "..", not an IP address)');
+
+/** Where adopted uploads come from: S3 sends them to EventBridge (the bucket's one switch), or notifies the function directly. */
+export const DELIVERIES = ['eventbridge', 'notification'] as const;
+export type Delivery = (typeof DELIVERIES)[number];
+
+/** A KMS key by its ARN (IAM policies name keys, not aliases); multi-Region keys included. */
+const KMS_KEY_ARN =
+  /^arn:aws[a-z-]*:kms:([a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-[0-9]):([0-9]{12}):key\/(?:mrk-[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
+
+/** The region a KMS key ARN names. */
+export const kmsKeyRegion = (arn: string): string | undefined => KMS_KEY_ARN.exec(arn)?.[1];
+
+/**
+ * The originals bucket: by default the stack's own; with `existingBucket`, a bucket the team
+ * already has, which the stack never manages (see README, "Use your existing bucket").
+ */
+const originals = z
+  .object({
+    /** Adopt this bucket instead of creating one: no aws_s3_bucket* resource of the stack ever names it. */
+    existingBucket: bucketName.optional(),
+    /** How its uploads reach the function: `eventbridge` (the default, writes nothing on the bucket) or `notification` (opt-in). */
+    delivery: z.enum(DELIVERIES).optional(),
+    /** Only keys under it are thumbnailed: in the trigger's filter, and checked again by the function. */
+    prefix: z
+      .string()
+      .min(1)
+      .max(1024)
+      .refine((value) => !value.startsWith('/'), 'S3 keys do not start with "/": write "uploads/", not "/uploads/"')
+      .optional(),
+    /** The adopted bucket's SSE-KMS key: the function may decrypt with it only through S3, for this bucket. */
+    kmsKeyArn: z
+      .string()
+      .regex(KMS_KEY_ARN, 'must be a KMS key ARN, arn:aws:kms:<region>:<account>:key/<key id> (an alias cannot be used in an IAM policy)')
+      .optional(),
+  })
+  .strict();
 
 /** One rendition, bounded as the handler checks it (handlers/thumbnail/config.ts reads the same contract). */
 const rendition = z
@@ -120,6 +163,8 @@ export const stackConfigSchema = z
       maximumRetryAttempts: z.number().int().min(0).max(2),
       maximumEventAgeSeconds: z.number().int().min(60).max(21_600),
     }),
+    /** The originals bucket: the stack's own (the default), or an existing one it adopts. */
+    originals: originals.optional(),
     /** Versioned originals: the function may then also read object versions. */
     originalsVersioning: z.boolean(),
     /** Let `terraform destroy` delete non-empty buckets (for throwaway environments only). */
@@ -160,9 +205,87 @@ export const stackConfigSchema = z
     accountId: awsAccountId.optional(),
     tags: z.record(z.string(), z.string()),
   })
-  .strict();
+  .strict()
+  .superRefine((config, ctx) => {
+    const adopted = config.originals ?? {};
+    const issue = (path: PropertyKey[], message: string) => ctx.addIssue({ code: 'custom', path, message });
+    if (adopted.existingBucket === undefined) {
+      if (adopted.delivery !== undefined)
+        issue(
+          ['originals', 'delivery'],
+          "applies only to an adopted bucket (originals.existingBucket); the stack's own bucket notifies the function",
+        );
+      if (adopted.kmsKeyArn !== undefined)
+        issue(
+          ['originals', 'kmsKeyArn'],
+          "applies only to an adopted bucket (originals.existingBucket); the stack's own bucket uses S3-managed keys",
+        );
+      return;
+    }
+    if (config.originalsVersioning)
+      issue(
+        ['originalsVersioning'],
+        "turns on versioning of a bucket the stack creates; an adopted bucket's versioning is its owner's (remove it: the function reads the current version either way)",
+      );
+    const pattern = JSON.stringify(
+      uploadEventPattern({
+        bucketName: adopted.existingBucket,
+        prefix: adopted.prefix,
+        suffixes: config.thumbnail.triggerSuffixes,
+        onDelete: config.thumbnail.deleteWithOriginals,
+      }),
+    );
+    if ((adopted.delivery ?? 'eventbridge') === 'eventbridge' && pattern.length > MAX_EVENT_PATTERN_LENGTH)
+      issue(
+        ['thumbnail', 'triggerSuffixes'],
+        `with the prefix, each suffix is matched in every spelling of its case, and ${config.thumbnail.triggerSuffixes.length} suffixes make a ${pattern.length}-character EventBridge pattern, over its ${MAX_EVENT_PATTERN_LENGTH}: drop a suffix or the prefix`,
+      );
+    const keyRegion = adopted.kmsKeyArn === undefined ? undefined : kmsKeyRegion(adopted.kmsKeyArn);
+    if (keyRegion !== undefined && keyRegion !== config.region)
+      issue(
+        ['originals', 'kmsKeyArn'],
+        `the key is in ${keyRegion}, but the stack (and so the bucket S3 encrypts with it) is in ${config.region}: S3 uses keys of its own region only`,
+      );
+  });
 
 export type StackConfig = Readonly<z.infer<typeof stackConfigSchema>>;
+
+/** An adopted originals bucket, with its delivery decided (EventBridge unless notifications are asked for). */
+export interface AdoptedBucketSettings {
+  readonly name: string;
+  readonly delivery: Delivery;
+  readonly prefix?: string;
+  readonly kmsKeyArn?: string;
+}
+
+/** Which keys the trigger delivers: the backfill lists the same ones. */
+export interface TriggerFilter {
+  readonly suffixes: readonly string[];
+  /** EventBridge rules match the suffixes in any case (`DSC_0001.JPG`); S3's notification filters do not. */
+  readonly ignoreCase: boolean;
+  readonly prefix?: string;
+}
+
+export function triggerFilterOf(config: Pick<StackConfig, 'originals' | 'thumbnail'>): TriggerFilter {
+  const adopted = adoptedBucketOf(config);
+  return {
+    suffixes: config.thumbnail.triggerSuffixes,
+    ignoreCase: adopted?.delivery === 'eventbridge',
+    ...(adopted?.prefix === undefined ? {} : { prefix: adopted.prefix }),
+  };
+}
+
+/** The adopted bucket of a configuration, or undefined when the stack creates its own. */
+export function adoptedBucketOf(config: Pick<StackConfig, 'originals'>): AdoptedBucketSettings | undefined {
+  const originals = config.originals;
+  if (originals?.existingBucket === undefined) return undefined;
+  return {
+    name: originals.existingBucket,
+    delivery: originals.delivery ?? 'eventbridge',
+    ...(originals.prefix === undefined ? {} : { prefix: originals.prefix }),
+    ...(originals.kmsKeyArn === undefined ? {} : { kmsKeyArn: originals.kmsKeyArn }),
+  };
+}
 
 /** Values every environment starts from. */
 export const DEFAULT_CONFIG = {

@@ -30,6 +30,21 @@ export const BUILT_IN_ENVIRONMENTS: Readonly<Record<string, Json>> = {
     logRetentionDays: 1,
     alarms: { enabled: false, errorThreshold: 1 },
   },
+  // An example of adopting a bucket a team already has (README, "Use your existing bucket"):
+  // `make local ENV=adopted` runs it; to deploy it, name your own bucket in environments.json.
+  adopted: {
+    namePrefix: 'thumbnails-adopted',
+    logRetentionDays: 14,
+    forceDestroyBuckets: true,
+    logLevel: 'DEBUG',
+    originals: {
+      existingBucket: 'acme-photo-uploads',
+      delivery: 'eventbridge',
+      prefix: 'uploads/',
+      kmsKeyArn: 'arn:aws:kms:ap-northeast-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+    },
+    thumbnail: { triggerSuffixes: ['.jpg', '.jpeg'] },
+  },
 };
 
 /** Objects merge key by key; anything else (arrays included) is replaced. */

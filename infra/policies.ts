@@ -50,8 +50,18 @@ export const writeLogsStatement = (logGroupArn: string): PolicyStatement => ({
   Resource: `${logGroupArn}:*`,
 });
 
+/** An adopted bucket's SSE-KMS key, and the region its S3 endpoint (the only caller allowed to use it) is in. */
+export interface OriginalsKey {
+  readonly keyArn: string;
+  readonly region: string;
+}
+
 export interface ThumbnailExecutionPolicyProps {
   readonly originalsBucketArn: string;
+  /** Only objects under it may be read (an adopted bucket's uploads folder). */
+  readonly originalsPrefix?: string;
+  /** The adopted bucket's KMS key: decrypting with it is allowed through S3, for that bucket, and nothing else. */
+  readonly originalsKey?: OriginalsKey;
   readonly thumbnailsBucketArn: string;
   readonly logGroupArn: string;
   /** The on-failure destination, written by Lambda and by the handler for permanent failures. */
@@ -70,14 +80,22 @@ export interface ThumbnailExecutionPolicyProps {
  */
 export function thumbnailExecutionPolicy(props: ThumbnailExecutionPolicyProps): PolicyDocument {
   const thumbnails = thumbnailObjectArns(props.thumbnailsBucketArn, props.renditions);
+  const prefix = props.originalsPrefix ?? '';
   return policy(
     {
       Sid: 'ReadOriginals',
       Effect: 'Allow',
       Action: props.originalsVersioning ? ['s3:GetObject', 's3:GetObjectVersion'] : 's3:GetObject',
-      Resource: `${props.originalsBucketArn}/*`,
+      Resource: `${props.originalsBucketArn}/${prefix}*`,
     },
-    { Sid: 'ListOriginals', Effect: 'Allow', Action: 's3:ListBucket', Resource: props.originalsBucketArn },
+    {
+      Sid: 'ListOriginals',
+      Effect: 'Allow',
+      Action: 's3:ListBucket',
+      Resource: props.originalsBucketArn,
+      ...(prefix === '' ? {} : { Condition: { StringLike: { 's3:prefix': `${prefix}*` } } }),
+    },
+    props.originalsKey && decryptThroughS3Statement(props.originalsKey),
     {
       // HeadObject on an existing thumbnail, for the source ETag and sequencer kept in its metadata.
       Sid: 'ReadThumbnailProvenance',
@@ -100,6 +118,21 @@ export function thumbnailExecutionPolicy(props: ThumbnailExecutionPolicyProps): 
       Resource: props.failureQueueArn,
     },
   );
+}
+
+/**
+ * Decrypting an adopted bucket's objects: with its key, and only when S3 asks for it
+ * (kms:ViaService), so only for objects the role may read from S3 anyway (ReadOriginals: that
+ * bucket, under the prefix). Nothing else on the key: no encrypt, no data keys, no grants, no admin.
+ */
+export function decryptThroughS3Statement(key: OriginalsKey): PolicyStatement {
+  return {
+    Sid: 'DecryptOriginalsThroughS3',
+    Effect: 'Allow',
+    Action: 'kms:Decrypt',
+    Resource: key.keyArn,
+    Condition: { StringEquals: { 'kms:ViaService': `s3.${key.region}.amazonaws.com` } },
+  };
 }
 
 /** A function that only writes its logs (the calculator). */
@@ -147,8 +180,25 @@ export function invokerPolicy(functionArn: string): PolicyDocument {
   });
 }
 
-/** The failure queue accepts only TLS requests. */
-export const failureQueuePolicy = (queueArn: string): PolicyDocument => policy(denyInsecureTransportStatement('sqs', queueArn));
+/** A service that may send to a queue, for one source only (an EventBridge rule's dead letters). */
+export interface QueueSender {
+  readonly service: string;
+  readonly sourceArn: string;
+}
+
+/** The failure queue accepts only TLS requests; with a sender, that service may send to it for that source only. */
+export const failureQueuePolicy = (queueArn: string, sender?: QueueSender): PolicyDocument =>
+  policy(
+    denyInsecureTransportStatement('sqs', queueArn),
+    sender && {
+      Sid: 'DeadLettersFromTheRule',
+      Effect: 'Allow',
+      Principal: { Service: sender.service },
+      Action: 'sqs:SendMessage',
+      Resource: queueArn,
+      Condition: { ArnEquals: { 'aws:SourceArn': sender.sourceArn } },
+    },
+  );
 
 /** Only S3 Batch Operations, acting for this account, may assume the backfill role. */
 export function batchOperationsTrustPolicy(accountId: string): PolicyDocument {

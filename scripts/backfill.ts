@@ -16,7 +16,7 @@ import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { S3ControlClient } from '@aws-sdk/client-s3-control';
 import { Presets, SingleBar } from 'cli-progress';
 import { Command, Option } from 'commander';
-import type { StackConfig } from '../infra/config';
+import { type StackConfig, type TriggerFilter, triggerFilterOf } from '../infra/config';
 import { readEnvironment } from '../infra/environments-file';
 import { BACKFILL_PREFIXES, jobBucketPrefix } from '../infra/names';
 import { ROOT } from '../lib/paths';
@@ -97,8 +97,23 @@ function progressBar(label: string) {
   };
 }
 
+/**
+ * The keys a backfill lists: the trigger's (its suffixes, in any case where the trigger ignores
+ * case, under an adopted bucket's prefix), narrowed by PREFIX=, which must then lie under it.
+ */
+export function backfillFilter(config: StackConfig, prefix: string | undefined): TriggerFilter {
+  const filter = triggerFilterOf(config);
+  if (prefix === undefined) return filter;
+  if (filter.prefix !== undefined && !prefix.startsWith(filter.prefix))
+    throw new Error(`PREFIX=${prefix} is outside ${filter.prefix}, the only part of the bucket the function serves`);
+  return { ...filter, prefix };
+}
+
+const describeFilter = (filter: TriggerFilter) =>
+  `${filter.prefix ? ` under ${filter.prefix}` : ''} ending in ${filter.suffixes.join(', ')}${filter.ignoreCase ? ' (in any case)' : ''}`;
+
 async function runLocal(options: Options, config: StackConfig): Promise<number> {
-  const suffixes = config.thumbnail.triggerSuffixes;
+  const filter = backfillFilter(config, options.prefix);
   const local = await connectLocalStack(options.env, { command: 'make backfill LOCAL=1', concurrency: options.concurrency });
   try {
     if (local.attached) console.log(`backfill: using the running local stack (pid ${local.attached.pid})`);
@@ -107,10 +122,8 @@ async function runLocal(options: Options, config: StackConfig): Promise<number> 
       .find((name) => name === localBucketName({ bucket_prefix: jobBucketPrefix(config.namePrefix) }));
     if (!jobBucket) throw new Error(`the stack has no job bucket: backfill.enabled is false for ${options.env}`);
     if (options.dryRun) {
-      const keys = await listOriginals(local.s3, local.originals, { suffixes, ...(options.prefix ? { prefix: options.prefix } : {}) });
-      console.log(
-        `backfill: ${keys.length} object(s) in ${local.originals}${options.prefix ? ` under ${options.prefix}` : ''} ending in ${suffixes.join(', ')}`,
-      );
+      const keys = await listOriginals(local.s3, local.originals, filter);
+      console.log(`backfill: ${keys.length} object(s) in ${local.originals}${describeFilter(filter)}`);
       for (const line of describeCost(
         backfillCost(keys.length, measurement(), config.thumbnail.memoryMB, config.architecture),
         config,
@@ -139,8 +152,7 @@ async function runLocal(options: Options, config: StackConfig): Promise<number> 
         jobBucket,
       },
       {
-        suffixes,
-        ...(options.prefix ? { prefix: options.prefix } : {}),
+        ...filter,
         concurrency: options.concurrency,
         onProgress: (progress) => bar.update(progress),
         stop: () => stopping,
@@ -170,14 +182,15 @@ async function runLocal(options: Options, config: StackConfig): Promise<number> 
 async function runOnAws(options: Options, config: StackConfig): Promise<number> {
   // Stop before reading or writing anything when there is no way to sign a request.
   await checkCredentials();
-  const suffixes = config.thumbnail.triggerSuffixes;
+  const filter = backfillFilter(config, options.prefix);
   const s3 = new S3Client({ region: config.region });
   const lambda = new LambdaClient({ region: config.region });
   const s3control = new S3ControlClient({ region: config.region });
   try {
     const target = await resolveAwsTarget({ lambda, s3 }, config.namePrefix);
     const measured = measurement();
-    const inventory = options.prefix === undefined ? await latestInventoryManifest(s3, target) : undefined;
+    // An inventory lists the whole bucket: it stands for a listing only when no prefix narrows it.
+    const inventory = filter.prefix === undefined ? await latestInventoryManifest(s3, target) : undefined;
     let manifest: { key: string; etag: string; inventory: boolean };
     let count: number | undefined;
     if (inventory) {
@@ -187,15 +200,11 @@ async function runOnAws(options: Options, config: StackConfig): Promise<number> 
     } else {
       const bar = new SingleBar({ format: 'listing {value} object(s)', noTTYOutput: true, notTTYSchedule: 3000 }, Presets.shades_classic);
       bar.start(0, 0);
-      const keys = await listOriginals(s3, target.originals, {
-        suffixes,
-        ...(options.prefix ? { prefix: options.prefix } : {}),
-        onPage: (listed) => bar.update(listed),
-      }).finally(() => bar.stop());
-      count = keys.length;
-      console.log(
-        `backfill: ${count} object(s) in ${target.originals}${options.prefix ? ` under ${options.prefix}` : ''} ending in ${suffixes.join(', ')}`,
+      const keys = await listOriginals(s3, target.originals, { ...filter, onPage: (listed) => bar.update(listed) }).finally(() =>
+        bar.stop(),
       );
+      count = keys.length;
+      console.log(`backfill: ${count} object(s) in ${target.originals}${describeFilter(filter)}`);
       if (count === 0) {
         console.log('nothing to backfill');
         return 0;
@@ -228,11 +237,12 @@ async function runOnAws(options: Options, config: StackConfig): Promise<number> 
       createJobInput({
         target,
         manifest,
-        suffixes,
+        suffixes: filter.suffixes,
+        ignoreCase: filter.ignoreCase,
         confirmed: options.yes,
         // The same manifest never makes two jobs, however often this is run.
         clientRequestToken: createHash('sha256').update(`${manifest.key} ${manifest.etag}`).digest('hex').slice(0, 64),
-        description: `thumbnail backfill of ${target.originals}${options.prefix ? `/${options.prefix}` : ''} (${options.env})`,
+        description: `thumbnail backfill of ${target.originals}${filter.prefix ? `/${filter.prefix}` : ''} (${options.env})`,
       }),
     );
     console.log(

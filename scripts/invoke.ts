@@ -15,6 +15,7 @@ import { basename } from 'node:path';
 import { InvokeCommand } from '@aws-sdk/client-lambda';
 import { HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { Command } from 'commander';
+import { isEventBridgeS3Event } from '../handlers/thumbnail/eventbridge';
 import { decodeEventKey, encodeEventKey } from '../handlers/thumbnail/keys';
 import { readJsonFile } from '../lib/json-file';
 import { isMain, runMain } from './lib/cli';
@@ -28,6 +29,11 @@ export const PLACEHOLDER_BUCKET = 'ORIGINALS_BUCKET';
 
 interface S3RecordLike {
   s3?: { bucket?: { name?: string; arn?: string }; object?: { key?: string; size?: number; eTag?: string; sequencer?: string } };
+}
+
+interface EventBridgeDetailLike {
+  bucket?: { name?: string };
+  object?: { key?: string; size?: number; etag?: string; sequencer?: string };
 }
 
 interface BatchTaskLike {
@@ -49,8 +55,9 @@ async function ensureSample(client: S3Client, bucket: string, key: string) {
 
 /**
  * Point an event's placeholder bucket (ORIGINALS_BUCKET) at `bucket`, making sure each object
- * exists: S3 notification records are described as S3 would (size, ETag, sequencer); S3 Batch
- * Operations tasks (schema 1.0 bucket ARN or 2.0 bucket name) get the bucket.
+ * exists: S3 notification records and S3 events from EventBridge are described as S3 would
+ * (size, ETag, sequencer); S3 Batch Operations tasks (schema 1.0 bucket ARN or 2.0 bucket name)
+ * get the bucket.
  */
 export async function fillS3Event(event: unknown, bucket: string, client: S3Client, sequencers = new SequencerClock()): Promise<unknown> {
   const tasks = (event as { tasks?: BatchTaskLike[] }).tasks;
@@ -62,6 +69,23 @@ export async function fillS3Event(event: unknown, bucket: string, client: S3Clie
       if (task.s3BucketArn !== undefined) task.s3BucketArn = `arn:aws:s3:::${bucket}`;
       await ensureSample(client, bucket, decodeEventKey(task.s3Key));
     }
+    return event;
+  }
+  if (isEventBridgeS3Event(event)) {
+    const { detail, resources } = event as { detail?: EventBridgeDetailLike; resources?: string[] };
+    if (detail?.bucket?.name !== PLACEHOLDER_BUCKET || typeof detail.object?.key !== 'string') return event;
+    detail.bucket.name = bucket;
+    if (Array.isArray(resources)) (event as { resources: string[] }).resources = [`arn:aws:s3:::${bucket}`];
+    const key = decodeEventKey(detail.object.key);
+    const head = await ensureSample(client, bucket, key);
+    if (head)
+      detail.object = {
+        ...detail.object,
+        key: encodeEventKey(key),
+        ...(detail.object.size === undefined ? {} : { size: head.ContentLength ?? 0 }),
+        etag: (head.ETag ?? '').replace(/"/g, ''),
+        sequencer: sequencers.next(),
+      };
     return event;
   }
   const records = (event as { Records?: S3RecordLike[] }).Records;

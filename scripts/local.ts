@@ -7,7 +7,7 @@
 
 import { availableParallelism } from 'node:os';
 import { relative } from 'node:path';
-import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { HeadObjectCommand, type NotificationConfiguration, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { MultiBar, Presets } from 'cli-progress';
 import Table from 'cli-table3';
 import { Command, Option } from 'commander';
@@ -16,8 +16,10 @@ import { planRenditionKeys } from '../handlers/thumbnail/keys';
 import { readEnvironment } from '../infra/environments-file';
 import { stackName } from '../infra/names';
 import { PATHS, ROOT } from '../lib/paths';
+import { destinationsOf } from './lib/bucket-notifications';
 import { isMain, onInterrupt, runMain } from './lib/cli';
 import { photoJpeg, SAMPLES } from './lib/samples';
+import { existingObjects, readNotifications } from './local/adopted-bucket';
 import { LOCAL_RETRY_DELAYS_MS } from './local/async-invoke';
 import { lambdaNodeBinary } from './local/lambda-node';
 import { type Delivery, LocalPipeline } from './local/pipeline';
@@ -56,12 +58,12 @@ export function renditionsOf(environment: Readonly<Record<string, string>>): Ren
   return raw ? (JSON.parse(raw) as Rendition[]) : DEFAULTS.renditions.map((entry) => ({ ...entry }));
 }
 
-/** The samples, plus `count` generated photos under nested, awkward keys. */
-export function plannedUploads(count: number): Upload[] {
+/** The samples, plus `count` generated photos under nested, awkward keys, all under `prefix` (an adopted bucket's uploads folder). */
+export function plannedUploads(count: number, prefix = ''): Upload[] {
   const photos = Array.from(
     { length: count },
     (_, i): Upload => ({
-      key: `load/${String(i % 10).padStart(2, '0')}/photo ${i} (${i % 3 === 0 ? 'a+b' : 'ü'}).jpg`,
+      key: `${prefix}load/${String(i % 10).padStart(2, '0')}/photo ${i} (${i % 3 === 0 ? 'a+b' : 'ü'}).jpg`,
       description: 'generated 1200x900 photo',
       expectThumbnail: true,
       bytes: () => photoJpeg(1200, 900, { seed: 100 + i }),
@@ -69,7 +71,7 @@ export function plannedUploads(count: number): Upload[] {
   );
   return [
     ...SAMPLES.map((sample) => ({
-      key: sample.key,
+      key: `${prefix}${sample.key}`,
       description: sample.description,
       expectThumbnail: sample.thumbnail,
       bytes: sample.bytes,
@@ -124,6 +126,7 @@ async function startPipeline(options: LocalOptions) {
   );
   const pipeline = await LocalPipeline.startEnvironment(options.env, {
     command: `make local${options.serve ? ' --serve' : ''}`,
+    seedAdoptedBuckets: true,
     reset: options.fresh,
     concurrency: options.concurrency,
     duplicateRate: options.duplicateRate,
@@ -136,17 +139,39 @@ async function startPipeline(options: LocalOptions) {
   if (!originals) throw new Error('the stack has no bucket with a notification rule');
   const thumbnails = pipeline.functionVariable('thumbnail', ENV.destinationBucket);
   const renditions = renditionsOf(thumbnailFn.environment);
-  const failureQueue = pipeline.model.queues[0]?.name;
+  const [failureQueue] = pipeline.failureQueues;
+  const adopted = pipeline.adoptedBucketSeeds().find((seed) => seed.bucket === originals);
+  if (adopted) {
+    const client = pipeline.s3Client();
+    try {
+      console.log(
+        `local: ${originals} is an adopted bucket (looked up, never managed by the stack): uploads under "${adopted.prefix}" reach the function ` +
+          `${adopted.eventBridge ? 'through EventBridge (the rule in cdk.tf.json, matched locally)' : "by the stack's own S3 notification"}; ` +
+          `${describeConfiguration(await readNotifications(client, originals))}`,
+      );
+    } finally {
+      client.destroy();
+    }
+  }
   console.log(
     `local: S3 ${pipeline.s3.endpoint}, buckets ${originals} -> ${thumbnails}; data in ${relative(ROOT, PATHS.local) || PATHS.local}, ` +
       `${options.fresh ? 'started fresh (--fresh)' : 'kept from earlier runs (--fresh starts from empty buckets and queues)'}`,
   );
   if (options.logs) pipeline.onFunctionLog((fn, line) => console.log(`  [${fn}] ${line}`));
-  return { pipeline, originals, thumbnails, renditions, failureQueue };
+  return { pipeline, originals, thumbnails, renditions, failureQueue, uploadPrefix: adopted?.prefix ?? '', adopted };
+}
+
+/** One line on a bucket's notification configuration: EventBridge, and the other consumers' rules. */
+export function describeConfiguration(configuration: NotificationConfiguration): string {
+  const others = destinationsOf(configuration);
+  return `EventBridge ${configuration.EventBridgeConfiguration ? 'on' : 'off'}, ${others.length} notification rule(s)${others.length ? `: ${others.map((rule) => rule.id ?? rule.arn).join(', ')}` : ''}`;
 }
 
 async function serve(options: LocalOptions) {
-  const { pipeline, originals, thumbnails, failureQueue } = await startPipeline({ ...options, s3Port: options.s3Port ?? 4569 });
+  const { pipeline, originals, thumbnails, failureQueue, uploadPrefix } = await startPipeline({
+    ...options,
+    s3Port: options.s3Port ?? 4569,
+  });
   const lambda = await pipeline.serveLambdaApi();
   pipeline.onDelivery((delivery) => console.log(describeDelivery(delivery)));
   pipeline.onUndelivered((upload) => console.log(`${upload.eventName} ${upload.bucket}/${upload.key} -> not delivered: ${upload.reason}`));
@@ -157,9 +182,9 @@ async function serve(options: LocalOptions) {
       'The pipeline is running. In another terminal:',
       '',
       `  export AWS_ACCESS_KEY_ID=${LOCAL_CREDENTIALS.accessKeyId} AWS_SECRET_ACCESS_KEY=${LOCAL_CREDENTIALS.secretAccessKey} AWS_DEFAULT_REGION=${pipeline.model.region}`,
-      `  aws s3 cp --endpoint-url ${endpoint} photo.jpg s3://${originals}/photos/photo.jpg`,
-      `  aws s3 ls --endpoint-url ${endpoint} s3://${thumbnails}/photos/`,
-      `  make invoke FILE=photo.jpg KEY=photos/photo.jpg     (uses this stack's functions)`,
+      `  aws s3 cp --endpoint-url ${endpoint} photo.jpg s3://${originals}/${uploadPrefix}photos/photo.jpg`,
+      `  aws s3 ls --endpoint-url ${endpoint} s3://${thumbnails}/${uploadPrefix}photos/`,
+      `  make invoke FILE=photo.jpg KEY=${uploadPrefix}photos/photo.jpg     (uses this stack's functions)`,
       '',
       `  originals bucket   ${originals}`,
       `  thumbnails bucket  ${thumbnails}`,
@@ -188,7 +213,7 @@ export function describeDelivery(delivery: Delivery): string {
 }
 
 async function runOnce(options: LocalOptions): Promise<number> {
-  const { pipeline, originals, thumbnails, renditions, failureQueue } = await startPipeline(options);
+  const { pipeline, originals, thumbnails, renditions, failureQueue, uploadPrefix, adopted } = await startPipeline(options);
   const client = pipeline.s3Client();
   onInterrupt(async () => {
     console.log('\nlocal: interrupted; stopping');
@@ -197,7 +222,8 @@ async function runOnce(options: LocalOptions): Promise<number> {
     return undefined;
   });
   try {
-    const uploads = plannedUploads(options.count);
+    const uploads = plannedUploads(options.count, uploadPrefix);
+    const configurationBefore = adopted ? await readNotifications(client, originals) : undefined;
     const started = performance.now();
     const progress = progressBars(uploads.length);
     const processed = new Set<string>();
@@ -263,6 +289,19 @@ async function runOnce(options: LocalOptions): Promise<number> {
       `\n${uploads.length} uploads in ${seconds.toFixed(1)} s (${(uploads.length / seconds).toFixed(1)}/s): ${thumbnailsMade} thumbnails, ` +
         `${recorded} refused and recorded${failureQueue ? ` in ${relative(ROOT, pipeline.queueFile(failureQueue))}` : ''}`,
     );
+    if (adopted && configurationBefore) {
+      const after = await readNotifications(client, originals);
+      const unchanged = JSON.stringify(after) === JSON.stringify(configurationBefore);
+      console.log(
+        `${originals}: notification configuration ${unchanged ? 'unchanged' : 'CHANGED'} by the run (${describeConfiguration(after)})`,
+      );
+      const waiting = await photosWithoutThumbnails(client, thumbnails, renditions, existingObjects(adopted.prefix));
+      if (waiting.length > 0)
+        console.log(
+          `${waiting.length} photo(s) were in ${originals} before the stack (${waiting.join(', ')}) and have no thumbnail yet: make backfill LOCAL=1 ENV=${options.env}`,
+        );
+      if (!unchanged) return 1;
+    }
     if (unexpected.length > 0) {
       console.error(
         `local: ${unexpected.length} upload(s) did not end where they should: ${unexpected.map((o) => o.upload.key).join(', ')}`,
@@ -275,6 +314,25 @@ async function runOnce(options: LocalOptions): Promise<number> {
     client.destroy();
     await pipeline.close();
   }
+}
+
+/** The existing photos whose primary rendition is not in the thumbnails bucket. */
+async function photosWithoutThumbnails(
+  client: S3Client,
+  thumbnails: string,
+  renditions: readonly Rendition[],
+  existing: readonly { key: string; thumbnail: boolean }[],
+): Promise<string[]> {
+  const missing = await Promise.all(
+    existing
+      .filter((object) => object.thumbnail)
+      .map(async (object) => {
+        const [primary] = planRenditionKeys(object.key, renditions);
+        const found = await client.send(new HeadObjectCommand({ Bucket: thumbnails, Key: primary?.key })).catch(() => undefined);
+        return found ? undefined : object.key;
+      }),
+  );
+  return missing.filter((key): key is string => key !== undefined);
 }
 
 function printTable(outcomes: readonly UploadOutcome[]) {

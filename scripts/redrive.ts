@@ -12,7 +12,10 @@ import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { DeleteMessageCommand, GetQueueAttributesCommand, GetQueueUrlCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { Presets, SingleBar } from 'cli-progress';
 import { Command, Option } from 'commander';
-import { decodeEventKey } from '../handlers/thumbnail/keys';
+import { eventObjectOf } from '../handlers/thumbnail/event-source';
+import { isEventBridgeS3Event } from '../handlers/thumbnail/eventbridge';
+import { decodeEventKeyOrKeep } from '../handlers/thumbnail/keys';
+import { adoptedBucketOf } from '../infra/config';
 import { readEnvironment } from '../infra/environments-file';
 import { resourceNames } from '../infra/names';
 import { checkCredentials } from './lib/aws-credentials';
@@ -27,15 +30,6 @@ export interface RecordSummary {
   readonly event: string;
 }
 
-/** An event's key decoded as the handler decodes it; one that is not valid URL encoding, as it came. */
-function keyForListing(encoded: string): string {
-  try {
-    return decodeEventKey(encoded);
-  } catch {
-    return encoded;
-  }
-}
-
 /** What a failure record says, for the listing. Pure. */
 export function summarize(body: string): (RecordSummary & { readonly payload: unknown }) | undefined {
   let record: { requestPayload?: unknown; requestContext?: { condition?: string }; responsePayload?: { errorType?: string; key?: string } };
@@ -44,20 +38,22 @@ export function summarize(body: string): (RecordSummary & { readonly payload: un
   } catch {
     return undefined;
   }
+  // An EventBridge rule's dead letter is the event itself (the reason is in the message's attributes).
+  if (isEventBridgeS3Event(record))
+    record = {
+      requestPayload: record,
+      requestContext: { condition: 'EventBridgeDeadLetter' },
+      responsePayload: { errorType: 'Undelivered' },
+    };
   if (record.requestPayload === undefined) return undefined;
-  const s3 = (
-    record.requestPayload as {
-      Records?: { s3?: { bucket?: { name?: string }; object?: { key?: string; sequencer?: string; eTag?: string } } }[];
-    }
-  ).Records?.[0]?.s3;
-  const s3Key = s3?.object?.key;
-  const key = record.responsePayload?.key ?? (s3Key === undefined ? undefined : keyForListing(s3Key));
+  const object = eventObjectOf(record.requestPayload);
+  const key = record.responsePayload?.key ?? (object?.key === undefined ? undefined : decodeEventKeyOrKeep(object.key));
   return {
     payload: record.requestPayload,
     errorType: record.responsePayload?.errorType ?? 'unknown',
     condition: record.requestContext?.condition ?? 'unknown',
     ...(key === undefined ? {} : { key }),
-    event: JSON.stringify([s3?.bucket?.name, s3Key, s3?.object?.sequencer ?? s3?.object?.eTag ?? body]),
+    event: JSON.stringify([object?.bucket, object?.key, object?.sequencer ?? object?.eTag ?? body]),
   };
 }
 
@@ -248,29 +244,36 @@ async function main(): Promise<number> {
   await checkCredentials();
   const sqs = new SQSClient({ region: config.region });
   const lambda = new LambdaClient({ region: config.region });
+  // An adopted bucket's EventBridge rule keeps the events it could not deliver in a queue of its own.
+  const queues = [names.failureQueue, ...(adoptedBucketOf(config)?.delivery === 'eventbridge' ? [names.deadLetterQueue] : [])];
   try {
-    const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: names.failureQueue }));
-    if (!QueueUrl) throw new Error(`queue ${names.failureQueue} not found in ${config.region}`);
-    bar.start(0, 0);
-    const report = await redrive(
-      sqs,
-      QueueUrl,
-      async (event): Promise<ReplayOutcome> => {
-        // Asynchronous, as S3 invokes: Lambda's retries and on-failure destination apply again.
-        await lambda.send(
-          new InvokeCommand({
-            FunctionName: names.thumbnailFunction,
-            InvocationType: 'Event',
-            Payload: Buffer.from(JSON.stringify(event)),
-          }),
-        );
-        return 'accepted';
-      },
-      { ...options, onProgress },
-    );
-    bar.stop();
-    printReport(report, options.dryRun);
-    return report.failedToReplay > 0 ? 1 : 0;
+    let failed = 0;
+    for (const queue of queues) {
+      const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: queue }));
+      if (!QueueUrl) throw new Error(`queue ${queue} not found in ${config.region}`);
+      console.log(`queue ${queue}`);
+      bar.start(0, 0);
+      const report = await redrive(
+        sqs,
+        QueueUrl,
+        async (event): Promise<ReplayOutcome> => {
+          // Asynchronous, as S3 and EventBridge invoke: Lambda's retries and on-failure destination apply again.
+          await lambda.send(
+            new InvokeCommand({
+              FunctionName: names.thumbnailFunction,
+              InvocationType: 'Event',
+              Payload: Buffer.from(JSON.stringify(event)),
+            }),
+          );
+          return 'accepted';
+        },
+        { ...options, onProgress },
+      );
+      bar.stop();
+      printReport(report, options.dryRun);
+      failed += report.failedToReplay;
+    }
+    return failed > 0 ? 1 : 0;
   } finally {
     sqs.destroy();
     lambda.destroy();

@@ -9,16 +9,31 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
+import { createInterface } from 'node:readline/promises';
+import { S3Client } from '@aws-sdk/client-s3';
 import { Command, Option } from 'commander';
+import { adoptedBucketOf, type StackConfig } from '../infra/config';
 import { readEnvironment } from '../infra/environments-file';
-import { stackName } from '../infra/names';
+import { ADOPTED_BUCKET_VARIABLES, ADOPTED_BUCKET_VARIABLES_FILE, stackName } from '../infra/names';
 import { readJsonFile } from '../lib/json-file';
 import { PATHS, ROOT } from '../lib/paths';
+import {
+  AdoptedBucketError,
+  adoptedBucketVariables,
+  describeAdoptedBucket,
+  ownEntriesOf,
+  readAdoptedBucket,
+  releaseAdoptedNotifications,
+  writeAdoptedBucketVariables,
+} from './adopted-bucket';
 import { checkCredentials } from './lib/aws-credentials';
+import { carriedOver } from './lib/bucket-notifications';
 import { isMain, runMain } from './lib/cli';
 import { compatibleStack, describeSubstitution, satisfies } from './lib/provider-compat';
-import type { TerraformJson } from './lib/terraform-json';
+import { resourcesOfType, type TerraformJson } from './lib/terraform-json';
 import { findProviderSource, initArguments, type ProviderSource } from './lib/terraform-providers';
+import { changesTouchingBucket } from './plan-summary/adopted-bucket-check';
+import type { RawPlan } from './plan-summary/plan';
 import { renderPlanSummary } from './plan-summary/render';
 
 export const ACTIONS = ['plan', 'apply', 'apply-plan', 'destroy'] as const;
@@ -76,6 +91,8 @@ function planOffline(tf: string, dir: string, stack: string, json: TerraformJson
   const copy = mkdtempSync(join(tmpdir(), `plan-${stack}-`));
   try {
     cpSync(join(dir, 'assets'), join(copy, 'assets'), { recursive: true });
+    if (existsSync(join(dir, ADOPTED_BUCKET_VARIABLES_FILE)))
+      cpSync(join(dir, ADOPTED_BUCKET_VARIABLES_FILE), join(copy, ADOPTED_BUCKET_VARIABLES_FILE));
     const local = (compatible.terraform['backend'] as { local?: { path?: string } } | undefined)?.local;
     // The copy plans against the stack's own local state, where make deploy keeps it.
     const terraform = local?.path
@@ -103,6 +120,60 @@ function planOffline(tf: string, dir: string, stack: string, json: TerraformJson
   }
 }
 
+/** An S3 client for reading an adopted bucket with the deployer's credentials (an emulator's endpoint is path-style). */
+function adoptedBucketClient(config: StackConfig): S3Client {
+  const endpoint = config.endpoint ?? process.env['AWS_ENDPOINT_URL_S3'];
+  return new S3Client({ region: config.region, ...(endpoint ? { endpoint, forcePathStyle: true } : {}) });
+}
+
+/**
+ * Before terraform runs on an adopted bucket's stack: read the bucket (region, EventBridge, its
+ * notifications), stop with the reason when it is not ready, and write what terraform needs into
+ * the stack folder. Returns lines describing the bucket for the console and the plan summary.
+ */
+async function prepareAdoptedBucket(config: StackConfig, dir: string, action: Action): Promise<string[]> {
+  const adopted = adoptedBucketOf(config);
+  if (!adopted) return [];
+  const s3 = adoptedBucketClient(config);
+  try {
+    const state = await readAdoptedBucket(s3, adopted.name);
+    const lines = describeAdoptedBucket(adopted, state, ownEntriesOf(config));
+    for (const line of lines) console.log(line);
+    // Letting go checks nothing: the stack's resources go whatever the bucket's state now.
+    const variables =
+      action === 'destroy'
+        ? adopted.delivery === 'eventbridge'
+          ? { [ADOPTED_BUCKET_VARIABLES.eventBridge]: state.notifications.EventBridgeConfiguration !== undefined }
+          : { [ADOPTED_BUCKET_VARIABLES.notifications]: carriedOver(state.notifications, ownEntriesOf(config)) }
+        : adoptedBucketVariables(config, state);
+    const path = writeAdoptedBucketVariables(dir, variables);
+    if (path) console.log(`wrote ${relative(ROOT, path)} (read by terraform)`);
+    return lines;
+  } catch (error) {
+    if (error instanceof AdoptedBucketError) throw new PrerequisiteError(error.message);
+    throw error;
+  } finally {
+    s3.destroy();
+  }
+}
+
+/** The resource types an adopted bucket's plan may change on the bucket: what its configuration explicitly asks for. */
+export function allowedOnAdoptedBucket(config: StackConfig): string[] {
+  const adopted = adoptedBucketOf(config);
+  return [
+    ...(adopted?.delivery === 'notification' ? ['aws_s3_bucket_notification'] : []),
+    ...(config.backfill.enabled && config.backfill.inventory ? ['aws_s3_bucket_inventory'] : []),
+  ];
+}
+
+/** Refuse a plan that would touch an adopted bucket beyond what its configuration allows, naming each change. */
+export function checkAdoptedBucketPlan(config: StackConfig, plan: RawPlan): string[] {
+  const adopted = adoptedBucketOf(config);
+  if (!adopted) return [];
+  const touches = changesTouchingBucket(plan, adopted.name, allowedOnAdoptedBucket(config));
+  return touches.map((touch) => `${touch.action} ${touch.address}`);
+}
+
 export async function runTerraform(options: TerraformOptions): Promise<void> {
   const config = readEnvironment(options.env);
   const stack = stackName(options.env);
@@ -122,8 +193,10 @@ export async function runTerraform(options: TerraformOptions): Promise<void> {
     );
   // An emulator endpoint comes with its own dummy credentials in the provider block.
   if (config.endpoint === undefined) await checkCredentials();
+  const adopted = adoptedBucketOf(config);
+  const bucketLines = options.action === 'apply-plan' ? [] : await prepareAdoptedBucket(config, dir, options.action);
 
-  if (options.action === 'plan') {
+  if (options.action === 'plan' || (options.action === 'apply' && adopted)) {
     let planJson: string;
     let note: string[] = [];
     if (tooOld && source && provider) ({ planJson, note } = planOffline(options.tf, dir, stack, json, source, provider));
@@ -132,11 +205,39 @@ export async function runTerraform(options: TerraformOptions): Promise<void> {
       run(options.tf, ['plan', '-input=false', '-out=tfplan'], dir);
       planJson = run(options.tf, ['show', '-json', 'tfplan'], dir, true);
     }
+    const plan = JSON.parse(planJson) as RawPlan;
+    const touches = checkAdoptedBucketPlan(config, plan);
+    const verdict =
+      adopted === undefined
+        ? []
+        : touches.length === 0
+          ? [
+              `**Adopted bucket \`${adopted.name}\`:** no planned change touches it${allowedOnAdoptedBucket(config).length > 0 ? ` beyond ${allowedOnAdoptedBucket(config).join(' and ')}, which its configuration asks for` : ''}.`,
+            ]
+          : [`**Adopted bucket \`${adopted.name}\`: this plan would touch it, and is refused:**`, ...touches.map((touch) => `- ${touch}`)];
     writeFileSync(join(dir, 'plan.json'), planJson);
-    const markdown = renderPlanSummary(JSON.parse(planJson), { title: `Plan for ${stack}`, note });
+    const markdown = renderPlanSummary(plan, {
+      title: `Plan for ${stack}`,
+      note: [...note, ...bucketLines.map((line) => line.trim()), ...verdict],
+    });
     writeFileSync(join(dir, 'plan.md'), markdown);
+    if (touches.length > 0) {
+      rmSync(join(dir, 'tfplan'), { force: true });
+      throw new PrerequisiteError(
+        `the plan would change the adopted bucket ${adopted?.name}, which this stack never manages:\n${touches.map((touch) => `  ${touch}`).join('\n')}\nNo tfplan was kept. Nothing was changed.`,
+      );
+    }
     const kept = existsSync(join(dir, 'tfplan')) ? `${relative(ROOT, join(dir, 'tfplan'))}, ` : '';
     console.log(`\nwrote ${kept}${relative(ROOT, join(dir, 'plan.json'))} and plan.md\n\n${markdown}`);
+    if (options.action === 'plan') return;
+    // make deploy of an adopted bucket's stack: the plan just checked is the one applied.
+    if (!options.autoApprove && !(await confirm(`Apply this plan for ${stack}?`))) {
+      rmSync(join(dir, 'tfplan'), { force: true });
+      console.log('Not applied. Nothing was changed.');
+      return;
+    }
+    run(options.tf, ['apply', '-input=false', 'tfplan'], dir);
+    run(options.tf, ['output'], dir);
     return;
   }
   run(options.tf, ['init', '-input=false', ...initArguments(source)], dir);
@@ -151,7 +252,45 @@ export async function runTerraform(options: TerraformOptions): Promise<void> {
     run(options.tf, ['apply', '-input=false', 'tfplan'], dir);
     run(options.tf, ['output'], dir);
   } else {
+    if (adopted?.delivery === 'notification') await releaseNotifications(options, config, dir, json);
     run(options.tf, ['destroy', '-input=false', ...approve], dir);
+  }
+}
+
+/**
+ * Before destroying a stack with notifications on an adopted bucket: ask, write back the
+ * configuration the bucket had besides the stack's own, and let go of the notification resource
+ * (which refuses destruction, since destroying it would write an empty configuration).
+ */
+async function releaseNotifications(options: TerraformOptions, config: StackConfig, dir: string, json: TerraformJson) {
+  const adopted = adoptedBucketOf(config);
+  if (
+    !options.autoApprove &&
+    !(await confirm(`Destroy ${stackName(options.env)}, first writing back ${adopted?.name}'s own notifications?`))
+  ) {
+    throw new PrerequisiteError('Not destroyed. Nothing was changed.');
+  }
+  const s3 = adoptedBucketClient(config);
+  try {
+    const restored = await releaseAdoptedNotifications(s3, config);
+    console.log(`wrote back ${adopted?.name}'s notification configuration without this stack's entries: ${JSON.stringify(restored)}`);
+  } finally {
+    s3.destroy();
+  }
+  for (const { address } of resourcesOfType(json, 'aws_s3_bucket_notification')) run(options.tf, ['state', 'rm', address], dir);
+}
+
+/** Ask on the terminal; no terminal means no. */
+async function confirm(question: string): Promise<boolean> {
+  if (!process.stdin.isTTY) {
+    console.log(`${question} (no terminal to ask: pass ARGS=--auto-approve to go on)`);
+    return false;
+  }
+  const prompt = createInterface({ input: process.stdin, output: process.stdout });
+  try {
+    return /^y(es)?$/i.test((await prompt.question(`${question} [y/N] `)).trim());
+  } finally {
+    prompt.close();
   }
 }
 

@@ -12,13 +12,13 @@ import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writ
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { Command } from 'commander';
-import { LAMBDA_RUNTIME, type StackConfig } from '../infra/config';
+import { adoptedBucketOf, LAMBDA_RUNTIME, type StackConfig } from '../infra/config';
 import { readEnvironments } from '../infra/environments-file';
-import { stackName } from '../infra/names';
+import { ADOPTED_BUCKET_VARIABLES, stackName } from '../infra/names';
 import { readJsonFile } from '../lib/json-file';
 import { PATHS, ROOT } from '../lib/paths';
 import { isMain, runMain } from './lib/cli';
-import { compatibleStack, describeSubstitution, type Substitution } from './lib/provider-compat';
+import { compatibleStack, compatibleText, describeSubstitution, type Substitution } from './lib/provider-compat';
 import type { TerraformJson } from './lib/terraform-json';
 import { findProviderSource, initArguments, type ProviderSource } from './lib/terraform-providers';
 import { checkBinary, PrerequisiteError } from './terraform';
@@ -28,6 +28,7 @@ const TESTS_DIR = join(ROOT, 'infra', 'tests');
 /** The values the HCL tests check the stack against, as `terraform test -var` arguments (JSON is valid HCL). */
 export function expectedValues(config: StackConfig, substitutions: readonly Substitution[]): Record<string, unknown> {
   const runtime = substitutions.find((substitution) => substitution.from === LAMBDA_RUNTIME)?.to ?? LAMBDA_RUNTIME;
+  const adopted = adoptedBucketOf(config);
   return {
     expected_runtime: runtime,
     expected_architecture: config.architecture,
@@ -41,22 +42,79 @@ export function expectedValues(config: StackConfig, substitutions: readonly Subs
     expected_max_retries: config.asyncInvoke.maximumRetryAttempts,
     expected_name_prefix: config.namePrefix,
     expected_error_threshold: config.alarms.errorThreshold,
+    expected_region: config.region,
+    expected_adopted_bucket: adopted?.name ?? null,
+    expected_adopted_prefix: adopted?.prefix ?? null,
+    expected_kms_key_arn: adopted?.kmsKeyArn ?? null,
   };
 }
 
-const ADDRESS = /\b(aws_[a-z0-9_]+)\.([A-Za-z0-9_-]+)\b/g;
+/**
+ * A test file with `@expected_<name>@` replaced by that expected value: for the places HCL reads no
+ * variable (override and mock values), where the others come in as var.expected_<name>.
+ */
+export function withExpectedValues(hcl: string, expected: Record<string, unknown>): string {
+  return hcl.replace(/@(expected_[a-z_]+)@/g, (placeholder, name: string) => {
+    if (!(name in expected)) throw new Error(`${placeholder}: no such expected value (there are ${Object.keys(expected).join(', ')})`);
+    return String(expected[name]);
+  });
+}
 
-/** The resource addresses a test file names: it applies to a stack only if the stack has them all. */
+const ADDRESS = /(?<![\w.-])((?:data\.)?aws_[a-z0-9_]+)\.([A-Za-z0-9_-]+)\b/g;
+
+/** The resource and data source addresses a test file names: it applies to a stack only if the stack has them all. */
 export function referencedAddresses(hcl: string): string[] {
   return [...new Set([...hcl.replace(/#.*$/gm, '').matchAll(ADDRESS)].map((match) => `${match[1]}.${match[2]}`))];
 }
 
 export function testFilesFor(json: TerraformJson, files: readonly { name: string; text: string }[]) {
   const has = (address: string) => {
-    const [type = '', name = ''] = address.split('.');
-    return json.resource[type]?.[name] !== undefined;
+    const parts = address.split('.');
+    const [type = '', name = ''] = parts[0] === 'data' ? parts.slice(1) : parts;
+    return (parts[0] === 'data' ? json.data : json.resource)?.[type]?.[name] !== undefined;
   };
   return files.map((file) => ({ ...file, missing: referencedAddresses(file.text).filter((address) => !has(address)) }));
+}
+
+/**
+ * What the stack's adopted-bucket variables hold for a test run unless a test says otherwise: the
+ * bucket as `make plan` would find it ready (EventBridge on, no other notifications).
+ */
+export function adoptedBucketDefaults(json: TerraformJson): Record<string, unknown> {
+  const declared = (json as { variable?: Record<string, unknown> }).variable ?? {};
+  return {
+    ...(ADOPTED_BUCKET_VARIABLES.eventBridge in declared ? { [ADOPTED_BUCKET_VARIABLES.eventBridge]: true } : {}),
+    ...(ADOPTED_BUCKET_VARIABLES.notifications in declared
+      ? { [ADOPTED_BUCKET_VARIABLES.notifications]: { eventbridge: false, lambda_function: [], queue: [], topic: [] } }
+      : {}),
+  };
+}
+
+/**
+ * The stack as `terraform test` can run it: `terraform test` destroys what each file applied, which
+ * a resource with prevent_destroy refuses (an adopted bucket's notification), so the copy lets it go.
+ */
+export function withoutPreventDestroy(json: TerraformJson): { json: TerraformJson; substitutions: Substitution[] } {
+  const substitutions: Substitution[] = [];
+  const resource = Object.fromEntries(
+    Object.entries(json.resource).map(([type, blocks]) => [
+      type,
+      Object.fromEntries(
+        Object.entries(blocks).map(([name, body]) => {
+          const lifecycle = body['lifecycle'] as Record<string, unknown> | undefined;
+          if (lifecycle?.['prevent_destroy'] !== true) return [name, body];
+          substitutions.push({
+            path: `resource.${type}.${name}.lifecycle.prevent_destroy`,
+            from: 'true',
+            to: 'false',
+            reason: 'terraform test destroys what it applies',
+          });
+          return [name, { ...body, lifecycle: { ...lifecycle, prevent_destroy: false } }];
+        }),
+      ),
+    ]),
+  );
+  return { json: { ...json, resource }, substitutions };
 }
 
 interface StepResult {
@@ -97,7 +155,9 @@ function validateStack(
   const stackDir = join(PATHS.cdktfOut, 'stacks', stack);
   const original = readJsonFile(join(stackDir, 'cdk.tf.json'), { missingHint: 'run `make synth`' }) as TerraformJson;
   const provider = source?.versions[0];
-  const { json, substitutions } = provider ? compatibleStack(original, provider) : { json: original, substitutions: [] };
+  const fitted = provider ? compatibleStack(original, provider) : { json: original, substitutions: [] };
+  const { json, substitutions: releases } = withoutPreventDestroy(fitted.json);
+  const substitutions = [...fitted.substitutions, ...releases];
   const copy = mkdtempSync(join(tmpdir(), `validate-${stack}-`));
   try {
     cpSync(join(stackDir, 'assets'), join(copy, 'assets'), { recursive: true });
@@ -112,12 +172,19 @@ function validateStack(
       .sort()
       .map((name) => ({ name, text: readFileSync(join(TESTS_DIR, name), 'utf8') }));
     mkdirSync(join(copy, 'tests'));
+    const expected = expectedValues(config, substitutions);
     for (const file of testFilesFor(json, files)) {
       if (file.missing.length > 0) console.log(`  skipping infra/tests/${file.name}: this stack has no ${file.missing[0]}`);
-      else writeFileSync(join(copy, 'tests', file.name), file.text);
+      else {
+        const text = withExpectedValues(file.text, expected);
+        const fitted = provider ? compatibleText(text, provider) : { text, substitutions: [] };
+        for (const substitution of fitted.substitutions)
+          console.log(`  substituted in infra/tests/${file.name}: ${substitution.from} -> ${substitution.to} (${substitution.reason})`);
+        writeFileSync(join(copy, 'tests', file.name), fitted.text);
+      }
     }
 
-    const variables = Object.entries(expectedValues(config, substitutions)).flatMap(([name, value]) => [
+    const variables = Object.entries({ ...expected, ...adoptedBucketDefaults(json) }).flatMap(([name, value]) => [
       '-var',
       `${name}=${JSON.stringify(value)}`,
     ]);

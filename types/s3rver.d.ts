@@ -25,6 +25,8 @@ declare module 's3rver' {
     store: {
       existsObject(bucket: string, key: string): Promise<boolean>;
       getMetadata(bucket: string, key: string): Promise<{ etag: string }>;
+      /** The bucket, or null when there is none of that name. */
+      getBucket(bucket: string): Promise<unknown>;
     };
     run(): Promise<{ address: string; port: number; family: string }>;
     close(): Promise<void>;

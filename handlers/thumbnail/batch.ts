@@ -31,7 +31,20 @@ export type ResultCode = (typeof RESULT_CODE)[keyof typeof RESULT_CODE];
 export const USER_ARGUMENTS = {
   /** Comma-separated key suffixes to thumbnail (the trigger's, e.g. ".jpg"); other keys succeed as skipped. */
   suffixes: 'suffixes',
+  /** "true" when the suffixes match in any case, as an EventBridge trigger's do (`DSC_0001.JPG`); S3's filters do not. */
+  ignoreSuffixCase: 'ignoreSuffixCase',
 } as const;
+
+/** The userArguments that ask a job's tasks for these suffixes (in any case, when asked): what requestedSuffixes reads. */
+export function suffixArguments(suffixes: readonly string[], ignoreCase: boolean): Record<string, string> {
+  return { [USER_ARGUMENTS.suffixes]: suffixes.join(','), ...(ignoreCase ? { [USER_ARGUMENTS.ignoreSuffixCase]: 'true' } : {}) };
+}
+
+/** Does the key end in one of the suffixes (in any case, when asked)? The trigger's test, shared with the backfill's listing. */
+export function endsWithSuffix(key: string, suffixes: readonly string[], ignoreCase: boolean): boolean {
+  const name = ignoreCase ? key.toLowerCase() : key;
+  return suffixes.some((suffix) => name.endsWith(ignoreCase ? suffix.toLowerCase() : suffix));
+}
 
 /** Batch keeps result strings short in its report; a longer reason is cut here. */
 export const MAX_RESULT_STRING = 1000;
@@ -131,15 +144,17 @@ export function parseBatchEvent(event: unknown): BatchInvocation {
   };
 }
 
-/** The suffixes a job asked for (userArguments.suffixes), or undefined for every key. */
-export function requestedSuffixes(userArguments: Readonly<Record<string, string>>): string[] | undefined {
+/** The suffixes a job asked for (userArguments.suffixes) and whether in any case, or undefined for every key. */
+export function requestedSuffixes(
+  userArguments: Readonly<Record<string, string>>,
+): { readonly suffixes: string[]; readonly ignoreCase: boolean } | undefined {
   const value = userArguments[USER_ARGUMENTS.suffixes];
   if (value === undefined) return undefined;
   const suffixes = value
     .split(',')
     .map((suffix) => suffix.trim())
     .filter(Boolean);
-  return suffixes.length > 0 ? suffixes : undefined;
+  return suffixes.length > 0 ? { suffixes, ignoreCase: userArguments[USER_ARGUMENTS.ignoreSuffixCase] === 'true' } : undefined;
 }
 
 const cut = (value: string) => (value.length <= MAX_RESULT_STRING ? value : `${value.slice(0, MAX_RESULT_STRING - 1)}…`);

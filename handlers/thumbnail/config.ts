@@ -96,12 +96,15 @@ export function parseConfig(env: Env): ThumbnailConfig {
       ENV.destinationBucket,
       `must differ from ${ENV.sourceBucket} ("${sourceBucket}"): writing thumbnails into the trigger bucket would invoke the function forever`,
     );
+  // Not trimmed: a space is as much part of a key prefix as any other character.
+  const sourcePrefix = env[ENV.sourcePrefix];
   const failureQueueUrl = env[ENV.failureQueueUrl]?.trim();
   const expectedBucketOwner = env[ENV.expectedBucketOwner]?.trim();
   if (expectedBucketOwner && !/^[0-9]{12}$/.test(expectedBucketOwner))
     throw new ConfigError(ENV.expectedBucketOwner, `must be a 12-digit AWS account id, got "${expectedBucketOwner}"`);
   return {
     sourceBucket,
+    ...(sourcePrefix ? { sourcePrefix } : {}),
     destinationBucket,
     renditions: renditions(env),
     maxInputPixels: integer(env, ENV.maxInputPixels, DEFAULTS.maxInputPixels, 1, LIMITS.maxInputPixels),

@@ -90,6 +90,24 @@ export function renditionKeyPatterns(renditions: readonly Pick<Rendition, 'name'
   );
 }
 
+/** Characters S3 leaves as they are when it URL-encodes a key into an event. */
+const FORM_SAFE = /[A-Za-z0-9\-_.*/]/;
+
+/**
+ * Encode a key the way S3 writes it into events, notifications and EventBridge alike (keys.ts's
+ * decodeEventKey is the inverse), and so the way S3 and EventBridge compare key filters with it:
+ * space as `+`, `/` and `A-Za-z0-9-_.*` kept, every other byte of the UTF-8 form as `%XX`.
+ */
+export function encodeEventKey(key: string): string {
+  let out = '';
+  for (const char of key) {
+    if (char === ' ') out += '+';
+    else if (FORM_SAFE.test(char)) out += char;
+    else for (const byte of Buffer.from(char, 'utf8')) out += `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+  }
+  return out;
+}
+
 /** S3 rejects keys longer than 1,024 bytes of UTF-8. */
 export const MAX_S3_KEY_BYTES = 1024;
 
@@ -118,6 +136,8 @@ export const SDK_RETRIES = {
 /** Environment variables the stack sets on the function; config.ts is their only reader. */
 export const ENV = {
   sourceBucket: 'SOURCE_BUCKET',
+  /** Only keys under it are thumbnailed (an adopted bucket's uploads folder); unset: every key. */
+  sourcePrefix: 'SOURCE_PREFIX',
   destinationBucket: 'THUMBNAIL_BUCKET',
   /** The renditions, as JSON: `[{"name":"thumbnail","width":100,"format":"jpeg","quality":80}]`. */
   renditions: 'RENDITIONS',
@@ -196,6 +216,7 @@ export const renderTimeNeededMs = (estimatedDecodeMs: number, unstoppableEncodeM
 /** What the stack deploys the function with; its values may be Terraform references. */
 export interface FunctionSettings {
   readonly sourceBucket: string;
+  readonly sourcePrefix?: string;
   readonly destinationBucket: string;
   readonly renditions: readonly Rendition[];
   readonly maxInputPixels: number;
@@ -210,6 +231,7 @@ export interface FunctionSettings {
 export function functionEnvironment(settings: FunctionSettings): Record<string, string> {
   return {
     [ENV.sourceBucket]: settings.sourceBucket,
+    ...(settings.sourcePrefix ? { [ENV.sourcePrefix]: settings.sourcePrefix } : {}),
     [ENV.destinationBucket]: settings.destinationBucket,
     [ENV.renditions]: JSON.stringify(settings.renditions),
     [ENV.maxInputPixels]: String(settings.maxInputPixels),

@@ -1,11 +1,11 @@
 /** Reading S3 event notifications into validated records. */
 
 import { InvalidEventError } from './errors';
-import { isObject } from './json';
-import { decodeEventKey } from './keys';
+import { isObject, type Json } from './json';
+import { decodeEventKey, decodeEventKeyOrKeep } from './keys';
 import { RECORD_KIND, type RecordKind, type SourceRecord } from './types';
 
-function requireString(value: unknown, path: string): string {
+export function requireString(value: unknown, path: string): string {
   if (typeof value !== 'string' || value === '') throw new InvalidEventError(`${path} must be a non-empty string`);
   return value;
 }
@@ -41,13 +41,16 @@ export type ParsedRecord =
   | {
       readonly index: number;
       readonly record: SourceRecord;
-      /** The record as received, kept so a failure can be replayed exactly. */
+      /** The record as received. */
       readonly raw: unknown;
+      /** The event to record for a failure, narrowed to this record, so that it can be replayed exactly. */
+      readonly replay: unknown;
     }
   | {
       readonly index: number;
       readonly error: InvalidEventError;
       readonly raw: unknown;
+      readonly replay: unknown;
       /** What the malformed record still says about its object, for the failure record. */
       readonly bucket?: string;
       readonly key?: string;
@@ -68,18 +71,30 @@ function parseRecord(raw: unknown, index: number): SourceRecord | string {
   const s3 = raw['s3'];
   if (!isObject(s3) || !isObject(s3['bucket']) || !isObject(s3['object']))
     throw new InvalidEventError(`${at}.s3 must hold bucket and object`);
-  const bucket = s3['bucket'];
-  const object = s3['object'];
-  const eTag = optionalString(object['eTag'], `${at}.s3.object.eTag`);
-  const size = optionalSize(object['size'], `${at}.s3.object.size`);
-  const sequencer = optionalString(object['sequencer'], `${at}.s3.object.sequencer`);
-  if (sequencer !== undefined && !/^[0-9A-Fa-f]+$/.test(sequencer))
-    throw new InvalidEventError(`${at}.s3.object.sequencer must be hexadecimal`);
   return {
     kind,
     eventName,
-    bucket: requireString(bucket['name'], `${at}.s3.bucket.name`),
-    key: decodeEventKey(requireString(object['key'], `${at}.s3.object.key`)),
+    bucket: requireString(s3['bucket']['name'], `${at}.s3.bucket.name`),
+    ...readObject(s3['object'], `${at}.s3.object`, 'eTag'),
+  };
+}
+
+/**
+ * The object an event names, as S3 describes it in notifications and in EventBridge events alike:
+ * its key (URL-encoded, decoded here), and optionally its size, ETag and sequencer. `etagField`
+ * is `eTag` in notifications, `etag` in EventBridge events.
+ */
+export function readObject(
+  object: Json,
+  at: string,
+  etagField: 'eTag' | 'etag',
+): Pick<SourceRecord, 'key' | 'size' | 'eTag' | 'sequencer'> {
+  const eTag = optionalString(object[etagField], `${at}.${etagField}`);
+  const size = optionalSize(object['size'], `${at}.size`);
+  const sequencer = optionalString(object['sequencer'], `${at}.sequencer`);
+  if (sequencer !== undefined && !/^[0-9A-Fa-f]+$/.test(sequencer)) throw new InvalidEventError(`${at}.sequencer must be hexadecimal`);
+  return {
+    key: decodeEventKey(requireString(object['key'], `${at}.key`)),
     ...(size === undefined ? {} : { size }),
     ...(eTag === undefined ? {} : { eTag: eTag.replace(/"/g, '') }),
     ...(sequencer === undefined ? {} : { sequencer }),
@@ -91,13 +106,7 @@ function identityOf(raw: unknown): { bucket?: string; key?: string } {
   const s3 = isObject(raw) ? raw['s3'] : undefined;
   const bucket = isObject(s3) && isObject(s3['bucket']) ? s3['bucket']['name'] : undefined;
   const key = isObject(s3) && isObject(s3['object']) ? s3['object']['key'] : undefined;
-  let decoded = typeof key === 'string' ? key : undefined;
-  try {
-    if (decoded !== undefined) decoded = decodeEventKey(decoded);
-  } catch {
-    // Keep the key as it came: it is what the record says.
-  }
-  return { ...(typeof bucket === 'string' ? { bucket } : {}), ...(decoded === undefined ? {} : { key: decoded }) };
+  return { ...(typeof bucket === 'string' ? { bucket } : {}), ...(typeof key === 'string' ? { key: decodeEventKeyOrKeep(key) } : {}) };
 }
 
 /**
@@ -113,10 +122,10 @@ export function parseS3Event(event: unknown): ParsedEvent {
     try {
       const parsed = parseRecord(raw, index);
       if (typeof parsed === 'string') ignored.push({ index, eventName: parsed });
-      else records.push({ index, record: parsed, raw });
+      else records.push({ index, record: parsed, raw, replay: { Records: [raw] } });
     } catch (error) {
       if (!(error instanceof InvalidEventError)) throw error;
-      records.push({ index, error, raw, ...identityOf(raw) });
+      records.push({ index, error, raw, replay: { Records: [raw] }, ...identityOf(raw) });
     }
   });
   return { records, ignored };

@@ -1,6 +1,9 @@
 /** Object keys: decoding them from events, encoding them as S3 does, and naming thumbnails. */
 
 import { FORMATS, MAX_S3_KEY_BYTES, NAMING, OUTPUT_FORMATS, type OutputFormat, type Rendition } from './constants';
+
+export { encodeEventKey } from './constants';
+
 import { InvalidEventError, KeyTooLongError } from './errors';
 import type { ThumbnailTarget } from './types';
 
@@ -16,20 +19,13 @@ export function decodeEventKey(encoded: string): string {
   }
 }
 
-const FORM_SAFE = /[A-Za-z0-9\-_.*/]/;
-
-/**
- * Encode a key the way S3 writes it into event notifications (the inverse of decodeEventKey):
- * space as `+`, `/` and `A-Za-z0-9-_.*` kept, every other byte of the UTF-8 form as `%XX`.
- */
-export function encodeEventKey(key: string): string {
-  let out = '';
-  for (const char of key) {
-    if (char === ' ') out += '+';
-    else if (FORM_SAFE.test(char)) out += char;
-    else for (const byte of Buffer.from(char, 'utf8')) out += `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+/** A key from an event, decoded; one that is not valid URL encoding, as it came (for logs, listings and failure records). */
+export function decodeEventKeyOrKeep(encoded: string): string {
+  try {
+    return decodeEventKey(encoded);
+  } catch {
+    return encoded;
   }
-  return out;
 }
 
 // How an original's name becomes its outputs' (NAMING, in constants.ts): a name ending in the

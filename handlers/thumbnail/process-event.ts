@@ -8,6 +8,7 @@ import {
   type BatchResponse,
   type BatchResult,
   batchResponse,
+  endsWithSuffix,
   isBatchEvent,
   parseBatchEvent,
   RESULT_CODE,
@@ -17,7 +18,8 @@ import {
 import { LIMITS, renderTimeNeededMs } from './constants';
 import { decodeLimitsFor } from './decode-cost';
 import { FAILURE_CLASS, isThumbnailError, OutOfTimeError, RecursionGuardError, ThumbnailError, TransientStorageError } from './errors';
-import { isS3TestEvent, parseS3Event } from './event';
+import { isS3TestEvent } from './event';
+import { parseObjectEvent } from './event-source';
 import { buildFailureRecord, type FailureRecorder } from './failure-record';
 import type { readJpegHeader, renderThumbnails } from './image';
 import { isOutputKey, planRenditionKeys } from './keys';
@@ -236,6 +238,8 @@ export function createRecordProcessor(deps: ProcessorDeps) {
         `event is for bucket "${record.bucket}"; this function serves "${config.sourceBucket}"`,
         FAILURE_CLASS.permanent,
       );
+    if (config.sourcePrefix !== undefined && !record.key.startsWith(config.sourcePrefix))
+      return { status: 'skipped', reason: `the key is outside the prefix "${config.sourcePrefix}" this function serves` };
     if (isOutputKey(record.key, config.renditions))
       return { status: 'skipped', reason: 'the key is named like an output this function writes' };
     return record.kind === RECORD_KIND.created ? processCreated(record, invocation, lookup) : processRemoved(record);
@@ -303,8 +307,11 @@ export function createEventProcessor(deps: ProcessorDeps) {
     for (const task of batch.tasks) {
       let outcome: RecordOutcome;
       if ('error' in task) outcome = { status: 'failed', error: task.error };
-      else if (suffixes && !suffixes.some((suffix) => task.record.key.endsWith(suffix)))
-        outcome = { status: 'skipped', reason: `the key does not end in ${suffixes.join(' or ')}` };
+      else if (suffixes && !endsWithSuffix(task.record.key, suffixes.suffixes, suffixes.ignoreCase))
+        outcome = {
+          status: 'skipped',
+          reason: `the key does not end in ${suffixes.suffixes.join(' or ')}${suffixes.ignoreCase ? ' (in any case)' : ''}`,
+        };
       else outcome = await processRecord(task.record, invocation, LOOKUP.first);
       const result = taskResult(task.taskId, outcome);
       results.push(result);
@@ -324,9 +331,9 @@ export function createEventProcessor(deps: ProcessorDeps) {
       log.info('S3 test event: nothing to process', {});
       return { records: 0, written: 0, deleted: 0, skipped: 0, failed: 0 };
     }
-    let parsed: ReturnType<typeof parseS3Event>;
+    let parsed: ReturnType<typeof parseObjectEvent>;
     try {
-      parsed = parseS3Event(event);
+      parsed = parseObjectEvent(event);
     } catch (error) {
       if (!isThumbnailError(error)) throw error;
       if (!(await recordPermanent(error, event, invocation, {})))
@@ -358,7 +365,7 @@ export function createEventProcessor(deps: ProcessorDeps) {
           break;
         case 'failed':
           counts.failed += 1;
-          if (!(await recordPermanent(outcome.error, { Records: [item.raw] }, invocation, source))) unrecorded += 1;
+          if (!(await recordPermanent(outcome.error, item.replay, invocation, source))) unrecorded += 1;
           break;
         case 'retry':
           metrics.addMetric('TransientFailures', 'Count', 1);

@@ -25,6 +25,8 @@ export interface SourceRecord {
 
 export interface ThumbnailConfig {
   readonly sourceBucket: string;
+  /** Only keys under it are thumbnailed; undefined: every key. */
+  readonly sourcePrefix?: string;
   readonly destinationBucket: string;
   /** What every upload becomes; the first is the primary one (by default `<stem>-thumbnail.jpg`, 100 px JPEG). */
   readonly renditions: readonly Rendition[];

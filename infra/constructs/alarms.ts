@@ -5,6 +5,8 @@ export interface PipelineAlarmsProps {
   readonly namePrefix: string;
   readonly functionName: string;
   readonly failureQueueName: string;
+  /** An EventBridge rule's dead-letter queue (adopted bucket, EventBridge delivery): alarmed as the failure queue is. */
+  readonly deadLetterQueueName?: string;
   readonly errorThreshold: number;
   readonly notificationTopicArn?: string;
 }
@@ -14,6 +16,7 @@ export class PipelineAlarms extends Construct {
   readonly errors: CloudwatchMetricAlarm;
   readonly throttles: CloudwatchMetricAlarm;
   readonly failures: CloudwatchMetricAlarm;
+  readonly deadLetters: CloudwatchMetricAlarm | undefined;
 
   constructor(scope: Construct, id: string, props: PipelineAlarmsProps) {
     super(scope, id);
@@ -59,17 +62,28 @@ export class PipelineAlarms extends Construct {
       1,
       'Invocations were throttled: reserved or account concurrency is exhausted.',
     );
+    const waiting = (queueName: string) => ({
+      namespace: 'AWS/SQS',
+      metricName: 'ApproximateNumberOfMessagesVisible',
+      dimensions: { QueueName: queueName },
+      statistic: 'Maximum',
+    });
     this.failures = alarm(
       'failure-queue-depth',
       'thumbnail-failures-waiting',
-      {
-        namespace: 'AWS/SQS',
-        metricName: 'ApproximateNumberOfMessagesVisible',
-        dimensions: { QueueName: props.failureQueueName },
-        statistic: 'Maximum',
-      },
+      waiting(props.failureQueueName),
       1,
       'Uploads failed and are recorded in the failure queue: read them, fix the cause, run `make redrive`.',
     );
+    this.deadLetters =
+      props.deadLetterQueueName === undefined
+        ? undefined
+        : alarm(
+            'dead-letter-queue-depth',
+            'thumbnail-undelivered-events',
+            waiting(props.deadLetterQueueName),
+            1,
+            'EventBridge could not deliver upload events to the function for a day (permission, throttling): they wait in the dead-letter queue; fix the cause, then run `make redrive` (it replays this queue too).',
+          );
   }
 }

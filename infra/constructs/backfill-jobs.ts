@@ -1,7 +1,6 @@
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import type { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
-import type { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
 import { S3BucketInventory } from '@cdktf/provider-aws/lib/s3-bucket-inventory';
 import { S3BucketLifecycleConfiguration } from '@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration';
 import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
@@ -18,8 +17,11 @@ export interface BackfillJobsProps {
   readonly function: LambdaFunction;
   readonly forceDestroy: boolean;
   readonly retentionDays: number;
-  /** Have S3 deliver this bucket's weekly inventory into the job bucket, as the manifest of large backfills. */
-  readonly inventoryOf?: S3Bucket;
+  /**
+   * Have S3 deliver this bucket's weekly inventory into the job bucket, as the manifest of large
+   * backfills (on an adopted bucket, only when its config asks: it adds a configuration to it).
+   */
+  readonly inventoryOf?: { readonly name: string; readonly arn: string };
 }
 
 /**
@@ -47,7 +49,7 @@ export class BackfillJobs extends Construct {
     });
     if (props.inventoryOf) {
       new S3BucketInventory(this, 'originals-inventory', {
-        bucket: props.inventoryOf.id,
+        bucket: props.inventoryOf.name,
         name: 'backfill',
         includedObjectVersions: 'Current',
         schedule: { frequency: 'Weekly' },

@@ -1,13 +1,15 @@
 import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
 import { SqsQueuePolicy } from '@cdktf/provider-aws/lib/sqs-queue-policy';
 import { Construct } from 'constructs';
-import { failureQueuePolicy } from '../policies';
+import { failureQueuePolicy, type QueueSender } from '../policies';
 
 export interface FailureQueueProps {
   readonly queueName: string;
+  /** A service that may send to it, for one source only (an EventBridge rule's dead letters). */
+  readonly sender?: QueueSender;
 }
 
-/** The encrypted queue where every failed upload ends up, with the event and the error, for `make redrive`. */
+/** An encrypted, TLS-only queue where failed events end up, with the event and the error, for `make redrive`. */
 export class FailureQueue extends Construct {
   readonly queue: SqsQueue;
 
@@ -19,6 +21,9 @@ export class FailureQueue extends Construct {
       // The longest SQS allows: two weeks to notice, fix the cause and redrive.
       messageRetentionSeconds: 1_209_600,
     });
-    new SqsQueuePolicy(this, 'policy', { queueUrl: this.queue.url, policy: JSON.stringify(failureQueuePolicy(this.queue.arn)) });
+    new SqsQueuePolicy(this, 'policy', {
+      queueUrl: this.queue.url,
+      policy: JSON.stringify(failureQueuePolicy(this.queue.arn, props.sender)),
+    });
   }
 }

@@ -3,6 +3,7 @@ import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
 import type { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
 import { S3BucketNotification } from '@cdktf/provider-aws/lib/s3-bucket-notification';
 import { Construct } from 'constructs';
+import { encodeEventKey } from '../../handlers/thumbnail/constants';
 
 export interface UploadTriggerProps {
   readonly bucket: S3Bucket;
@@ -10,6 +11,8 @@ export interface UploadTriggerProps {
   readonly accountId: string;
   /** Keys ending with one of these trigger the function (case-sensitive, as S3 compares). */
   readonly suffixes: readonly string[];
+  /** Only keys under it (S3 compares the filter with the URL-encoded key, so it is written encoded). */
+  readonly prefix?: string;
   /** Also send ObjectRemoved events, so thumbnails follow deleted originals. */
   readonly onDelete: boolean;
 }
@@ -36,7 +39,12 @@ export class UploadTrigger extends Construct {
     this.notification = new S3BucketNotification(this, 'notification', {
       bucket: props.bucket.id,
       lambdaFunction: events.flatMap((eventTypes) =>
-        props.suffixes.map((suffix) => ({ lambdaFunctionArn: props.function.arn, events: eventTypes, filterSuffix: suffix })),
+        props.suffixes.map((suffix) => ({
+          lambdaFunctionArn: props.function.arn,
+          events: eventTypes,
+          ...(props.prefix ? { filterPrefix: encodeEventKey(props.prefix) } : {}),
+          filterSuffix: suffix,
+        })),
       ),
       // S3 validates the destination when the notification is written: without the permission,
       // apply fails with "Unable to validate the following destination configurations".

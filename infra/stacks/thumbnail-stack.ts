@@ -4,11 +4,14 @@ import { LocalBackend, S3Backend, TerraformOutput, TerraformStack } from 'cdktf'
 import type { Construct } from 'constructs';
 import { functionEnvironment } from '../../handlers/thumbnail/constants';
 import type { StackArtifacts } from '../artifacts';
-import type { StackConfig } from '../config';
+import { type AdoptedBucketSettings, adoptedBucketOf, type StackConfig } from '../config';
+import { AdoptedBucket } from '../constructs/adopted-bucket';
+import { AdoptedBucketNotification } from '../constructs/adopted-bucket-notification';
 import { PipelineAlarms } from '../constructs/alarms';
 import { AsyncInvokeConfig } from '../constructs/async-invoke-config';
 import { BackfillJobs } from '../constructs/backfill-jobs';
 import { CalculatorFunction } from '../constructs/calculator-function';
+import { EventBridgeTrigger } from '../constructs/eventbridge-trigger';
 import { ExecutionRole } from '../constructs/execution-role';
 import { FailureQueue } from '../constructs/failure-queue';
 import { FunctionLogs } from '../constructs/function-logs';
@@ -48,11 +51,16 @@ export class ThumbnailStack extends TerraformStack {
     });
     const accountId = new DataAwsCallerIdentity(this, 'current').accountId;
 
+    const adopted = adoptedBucketOf(config);
     const buckets = new ImageBuckets(this, 'image-buckets', {
       namePrefix: prefix,
+      createOriginals: adopted === undefined,
       forceDestroy: config.forceDestroyBuckets,
       originalsVersioning: config.originalsVersioning,
     });
+    const originals = buckets.originals
+      ? { name: buckets.originals.bucket.bucket, id: buckets.originals.bucket.id, arn: buckets.originals.bucket.arn }
+      : adoptedOriginals(this, adopted, config.region);
     const names = resourceNames(prefix);
     const failures = new FailureQueue(this, 'failure-queue', { queueName: names.failureQueue });
 
@@ -62,7 +70,9 @@ export class ThumbnailStack extends TerraformStack {
       roleName: `${thumbnailName}-execution`,
       accountId,
       policy: thumbnailExecutionPolicy({
-        originalsBucketArn: buckets.originals.bucket.arn,
+        originalsBucketArn: originals.arn,
+        ...(adopted?.prefix === undefined ? {} : { originalsPrefix: adopted.prefix }),
+        ...(adopted?.kmsKeyArn === undefined ? {} : { originalsKey: { keyArn: adopted.kmsKeyArn, region: config.region } }),
         thumbnailsBucketArn: buckets.thumbnails.bucket.arn,
         logGroupArn: thumbnailLogs.logGroup.arn,
         failureQueueArn: failures.queue.arn,
@@ -88,7 +98,8 @@ export class ThumbnailStack extends TerraformStack {
       memoryMB: config.thumbnail.memoryMB,
       timeoutSeconds: config.thumbnail.timeoutSeconds,
       environment: functionEnvironment({
-        sourceBucket: buckets.originals.bucket.bucket,
+        sourceBucket: originals.name,
+        ...(adopted?.prefix === undefined ? {} : { sourcePrefix: adopted.prefix }),
         destinationBucket: buckets.thumbnails.bucket.bucket,
         renditions: config.thumbnail.renditions,
         maxInputPixels: config.thumbnail.maxInputPixels,
@@ -112,18 +123,35 @@ export class ThumbnailStack extends TerraformStack {
       onFailureArn: failures.queue.arn,
       dependsOn: [thumbnailRole.policy],
     });
-    new UploadTrigger(this, 'upload-trigger', {
-      bucket: buckets.originals.bucket,
+    const trigger = {
       function: thumbnail.function,
-      accountId,
       suffixes: config.thumbnail.triggerSuffixes,
       onDelete: config.thumbnail.deleteWithOriginals,
-    });
+      ...(adopted?.prefix === undefined ? {} : { prefix: adopted.prefix }),
+    };
+    let deadLetters: FailureQueue | undefined;
+    if (buckets.originals) new UploadTrigger(this, 'upload-trigger', { ...trigger, bucket: buckets.originals.bucket, accountId });
+    else if (adopted?.delivery === 'notification')
+      new AdoptedBucketNotification(this, 'adopted-notification', {
+        ...trigger,
+        bucketName: adopted.name,
+        bucketArn: originals.arn,
+        accountId,
+        idPrefix: names.notificationIdPrefix,
+      });
+    else if (adopted)
+      deadLetters = new EventBridgeTrigger(this, 'eventbridge-trigger', {
+        ...trigger,
+        bucketName: adopted.name,
+        ruleName: names.uploadsRule,
+        deadLetterQueueName: names.deadLetterQueue,
+      }).deadLetters;
     if (config.alarms.enabled) {
       new PipelineAlarms(this, 'alarms', {
         namePrefix: prefix,
         functionName: thumbnail.function.functionName,
         failureQueueName: failures.queue.name,
+        ...(deadLetters ? { deadLetterQueueName: deadLetters.queue.name } : {}),
         errorThreshold: config.alarms.errorThreshold,
         notificationTopicArn: config.alarms.notificationTopicArn,
       });
@@ -145,7 +173,7 @@ export class ThumbnailStack extends TerraformStack {
           function: thumbnail.function,
           forceDestroy: config.forceDestroyBuckets,
           retentionDays: config.backfill.retentionDays,
-          ...(config.backfill.inventory ? { inventoryOf: buckets.originals.bucket } : {}),
+          ...(config.backfill.inventory ? { inventoryOf: { name: originals.id, arn: originals.arn } } : {}),
         })
       : undefined;
 
@@ -168,7 +196,10 @@ export class ThumbnailStack extends TerraformStack {
       recursion: 'aws_lambda_function_recursion_config.calculator-function_recursion_69336859',
     });
 
-    new TerraformOutput(this, 'originals_bucket', { value: buckets.originals.bucket.bucket, description: 'Upload .jpg files here' });
+    new TerraformOutput(this, 'originals_bucket', {
+      value: originals.name,
+      description: adopted ? 'The adopted bucket uploads come from (never managed by this stack)' : 'Upload .jpg files here',
+    });
     new TerraformOutput(this, 'thumbnails_bucket', { value: buckets.thumbnails.bucket.bucket, description: 'Thumbnails appear here' });
     new TerraformOutput(this, 'thumbnail_function_name', { value: thumbnail.function.functionName });
     new TerraformOutput(this, 'thumbnail_function_arn', { value: thumbnail.function.arn });
@@ -201,6 +232,13 @@ export class ThumbnailStack extends TerraformStack {
     // S3-native locking (Terraform >= 1.10); the prebuilt bindings predate the setting.
     if (config.backend.useLockfile) this.addOverride('terraform.backend.s3.use_lockfile', true);
   }
+}
+
+/** An adopted bucket, looked up (never managed), named as the stack's other resources name buckets. */
+function adoptedOriginals(scope: Construct, adopted: AdoptedBucketSettings | undefined, region: string) {
+  if (!adopted) throw new Error('the stack creates no originals bucket and adopts none');
+  const bucket = new AdoptedBucket(scope, 'adopted-originals', { bucketName: adopted.name, region });
+  return { name: bucket.name, id: bucket.name, arn: bucket.arn };
 }
 
 /** Provider settings for an emulator such as LocalStack: every service at one endpoint, no credential checks. */

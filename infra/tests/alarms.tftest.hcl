@@ -23,6 +23,13 @@ mock_provider "aws" {
   mock_resource "aws_s3_bucket" {
     defaults = { arn = "arn:aws:s3:::mock" }
   }
+  mock_resource "aws_cloudwatch_event_rule" {
+    defaults = { arn = "arn:aws:events:eu-west-1:111122223333:rule/mock-uploads" }
+  }
+  # An adopted bucket (adopted-eventbridge.tftest.hcl), found in the stack's region.
+  mock_data "aws_s3_bucket" {
+    defaults = { arn = "arn:aws:s3:::@expected_adopted_bucket@", bucket_region = "@expected_region@" }
+  }
 }
 
 run "someone_hears_about_errors_throttles_and_recorded_failures" {

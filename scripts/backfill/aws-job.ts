@@ -13,7 +13,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { CreateJobCommand, type CreateJobCommandInput, DescribeJobCommand, type S3ControlClient } from '@aws-sdk/client-s3-control';
-import { USER_ARGUMENTS } from '../../handlers/thumbnail/batch';
+import { suffixArguments } from '../../handlers/thumbnail/batch';
 import { ENV } from '../../handlers/thumbnail/constants';
 import { BACKFILL_PREFIXES, jobBucketPrefix, resourceNames } from '../../infra/names';
 import { MANIFEST_FIELDS, MANIFEST_FORMAT } from './manifest';
@@ -95,6 +95,8 @@ export interface JobRequest {
   /** The manifest in the job bucket: a CSV this tool wrote, or an S3 Inventory manifest.json. */
   readonly manifest: { readonly key: string; readonly etag: string; readonly inventory: boolean };
   readonly suffixes: readonly string[];
+  /** The suffixes match in any case (an EventBridge trigger's). */
+  readonly ignoreCase?: boolean;
   /** Start at once (`--yes`), or wait in Suspended until confirmed. */
   readonly confirmed: boolean;
   readonly clientRequestToken: string;
@@ -115,7 +117,7 @@ export function createJobInput(request: JobRequest): CreateJobCommandInput {
       LambdaInvoke: {
         FunctionArn: target.functionArn,
         InvocationSchemaVersion: '2.0',
-        UserArguments: { [USER_ARGUMENTS.suffixes]: request.suffixes.join(',') },
+        UserArguments: suffixArguments(request.suffixes, request.ignoreCase ?? false),
       },
     },
     Manifest: {

@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import { ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { type BatchResponse, type BatchResult, RESULT_CODE, USER_ARGUMENTS } from '../../handlers/thumbnail/batch';
+import { type BatchResponse, type BatchResult, RESULT_CODE, suffixArguments } from '../../handlers/thumbnail/batch';
 import { BACKFILL_PREFIXES } from '../../infra/names';
 import { batchEvent } from '../local/batch-events';
 import { manifestCsv, wanted } from './manifest';
@@ -25,6 +25,8 @@ export interface LocalBackfillTarget {
 
 export interface LocalBackfillOptions {
   readonly suffixes: readonly string[];
+  /** The suffixes match in any case (an EventBridge trigger's). */
+  readonly ignoreCase?: boolean;
   readonly prefix?: string;
   readonly concurrency: number;
   readonly jobId?: string;
@@ -58,13 +60,14 @@ export interface LocalBackfillResult {
 export async function listOriginals(
   s3: S3Client,
   bucket: string,
-  options: { suffixes: readonly string[]; prefix?: string; onPage?: (listed: number) => void },
+  options: { suffixes: readonly string[]; ignoreCase?: boolean; prefix?: string; onPage?: (listed: number) => void },
 ): Promise<string[]> {
   const keys: string[] = [];
   let token: string | undefined;
   do {
     const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: options.prefix, ContinuationToken: token }));
-    for (const object of page.Contents ?? []) if (object.Key && wanted(object.Key, options.suffixes, options.prefix)) keys.push(object.Key);
+    for (const object of page.Contents ?? [])
+      if (object.Key && wanted(object.Key, options.suffixes, options.prefix, options.ignoreCase)) keys.push(object.Key);
     options.onPage?.(keys.length);
     token = page.IsTruncated ? page.NextContinuationToken : undefined;
   } while (token);
@@ -72,13 +75,13 @@ export async function listOriginals(
 }
 
 /** One task through the function, as Batch invokes it: synchronously, answered with a result. */
-async function invokeTask(target: LocalBackfillTarget, jobId: string, key: string, taskId: string, suffixes: readonly string[]) {
+async function invokeTask(target: LocalBackfillTarget, jobId: string, key: string, taskId: string, options: LocalBackfillOptions) {
   const event = batchEvent({
     schema: '2.0',
     invocationId: `${jobId}-${taskId}`,
     jobId,
     tasks: [{ bucket: target.originals, key, taskId }],
-    userArguments: { [USER_ARGUMENTS.suffixes]: suffixes.join(',') },
+    userArguments: suffixArguments(options.suffixes, options.ignoreCase ?? false),
   });
   const response = await target.lambda.send(
     new InvokeCommand({ FunctionName: target.functionName, Payload: new TextEncoder().encode(JSON.stringify(event)) }),
@@ -107,6 +110,7 @@ export async function runLocalBackfill(target: LocalBackfillTarget, options: Loc
 
   const keys = await listOriginals(target.s3, target.originals, {
     suffixes: options.suffixes,
+    ignoreCase: options.ignoreCase ?? false,
     ...(options.prefix === undefined ? {} : { prefix: options.prefix }),
     onPage: (listed) => progress('listing', listed, 0, 0),
   });
@@ -135,7 +139,7 @@ export async function runLocalBackfill(target: LocalBackfillTarget, options: Loc
       const key = keys[index] as string;
       let result: BatchResult;
       try {
-        result = await invokeTask(target, jobId, key, String(index + 1), options.suffixes);
+        result = await invokeTask(target, jobId, key, String(index + 1), options);
       } catch (error) {
         // The invoke itself failed (throttled, the local stack gone): Batch would retry the task.
         result = {

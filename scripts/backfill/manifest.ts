@@ -5,6 +5,7 @@
 
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
+import { endsWithSuffix } from '../../handlers/thumbnail/batch';
 
 export const MANIFEST_FORMAT = 'S3BatchOperations_CSV_20180820';
 export const MANIFEST_FIELDS = ['Bucket', 'Key'] as const;
@@ -33,6 +34,9 @@ export function readManifestCsv(text: string): ManifestEntry[] {
   }));
 }
 
-/** Keys the trigger would have delivered: under the prefix, ending in one of the suffixes (case-sensitive, as S3's filters). */
-export const wanted = (key: string, suffixes: readonly string[], prefix = ''): boolean =>
-  key.startsWith(prefix) && suffixes.some((suffix) => key.endsWith(suffix));
+/**
+ * Keys the trigger would have delivered: under the prefix, ending in one of the suffixes
+ * (case-sensitive, as S3's filters; in any case when the trigger is an EventBridge rule's).
+ */
+export const wanted = (key: string, suffixes: readonly string[], prefix = '', ignoreCase = false): boolean =>
+  key.startsWith(prefix) && endsWithSuffix(key, suffixes, ignoreCase);

@@ -20,6 +20,16 @@ export const PROVIDER_VALUES: readonly ProviderValue[] = [
   { value: 'nodejs24.x', since: '6.19.0', standIn: 'nodejs22.x', reason: 'the nodejs24.x Lambda runtime is known from provider 6.19' },
 ];
 
+/** Text inside expressions that older providers' schemas name differently (replaced wherever it occurs in a string). */
+export const PROVIDER_EXPRESSIONS: readonly ProviderValue[] = [
+  {
+    value: 'bucket_region',
+    since: '6.0.0',
+    standIn: 'region',
+    reason: "providers before 6.0 call data.aws_s3_bucket's own region `region` (6.0 renamed it bucket_region)",
+  },
+];
+
 export interface Substitution {
   /** Where, as a JSON path: `resource.aws_lambda_function.<name>.runtime`. */
   readonly path: string;
@@ -77,12 +87,25 @@ export function satisfies(version: string, constraint: string): boolean {
     });
 }
 
-function rewriteValues(node: unknown, path: string, replacements: readonly ProviderValue[], found: Substitution[]): unknown {
+interface Replacements {
+  readonly values: readonly ProviderValue[];
+  readonly expressions: readonly ProviderValue[];
+}
+
+function rewriteValues(node: unknown, path: string, replacements: Replacements, found: Substitution[]): unknown {
   if (typeof node === 'string') {
-    const replacement = replacements.find((candidate) => candidate.value === node);
-    if (!replacement) return node;
-    found.push({ path, from: node, to: replacement.standIn, reason: replacement.reason });
-    return replacement.standIn;
+    const replacement = replacements.values.find((candidate) => candidate.value === node);
+    if (replacement) {
+      found.push({ path, from: node, to: replacement.standIn, reason: replacement.reason });
+      return replacement.standIn;
+    }
+    let text = node;
+    for (const expression of replacements.expressions.filter((candidate) => text.includes(candidate.value))) {
+      const rewritten = text.split(expression.value).join(expression.standIn);
+      found.push({ path, from: text, to: rewritten, reason: expression.reason });
+      text = rewritten;
+    }
+    return text;
   }
   if (Array.isArray(node)) return node.map((item, i) => rewriteValues(item, `${path}[${i}]`, replacements, found));
   if (isPlainObject(node))
@@ -108,13 +131,28 @@ export function compatibleStack(json: TerraformJson, provider: string): { json: 
       reason: `the newest AWS provider available is ${provider}`,
     },
   ];
-  const unknown = PROVIDER_VALUES.filter((candidate) => compareVersions(provider, candidate.since) < 0);
-  const resource = rewriteValues(json.resource, 'resource', unknown, substitutions) as TerraformJson['resource'];
+  const older = (candidate: ProviderValue) => compareVersions(provider, candidate.since) < 0;
+  const replacements = { values: PROVIDER_VALUES.filter(older), expressions: PROVIDER_EXPRESSIONS.filter(older) };
+  const resource = rewriteValues(json.resource, 'resource', replacements, substitutions) as TerraformJson['resource'];
+  const data =
+    json.data === undefined ? {} : { data: rewriteValues(json.data, 'data', replacements, substitutions) as TerraformJson['data'] };
   const terraform = {
     ...json.terraform,
     required_providers: { ...(json.terraform['required_providers'] as object), aws: { ...required, version: provider } },
   };
-  return { json: { ...json, terraform, resource }, substitutions };
+  return { json: { ...json, terraform, resource, ...data }, substitutions };
+}
+
+/** A test file (HCL) as `provider` can run it: the same expression rewrites as the stack's. */
+export function compatibleText(text: string, provider: string): { text: string; substitutions: Substitution[] } {
+  const substitutions: Substitution[] = [];
+  const expressions = PROVIDER_EXPRESSIONS.filter((candidate) => compareVersions(provider, candidate.since) < 0);
+  let rewritten = text;
+  for (const expression of expressions.filter((candidate) => rewritten.includes(candidate.value))) {
+    rewritten = rewritten.split(expression.value).join(expression.standIn);
+    substitutions.push({ path: '(test file)', from: expression.value, to: expression.standIn, reason: expression.reason });
+  }
+  return { text: rewritten, substitutions };
 }
 
 /** One line per substitution, for the console. */

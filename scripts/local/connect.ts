@@ -115,6 +115,8 @@ export async function connectLocalStack(environment: string, options: ConnectOpt
     duplicateRate: 0,
     notifications: false,
     command: options.command,
+    // An adopted bucket holds what a team's bucket would, as with make local (an empty one only).
+    seedAdoptedBuckets: true,
   });
   try {
     const lambda = await pipeline.serveLambdaApi();

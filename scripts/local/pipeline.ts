@@ -9,26 +9,30 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import type { S3Client } from '@aws-sdk/client-s3';
+import { GetBucketNotificationConfigurationCommand, type S3Client } from '@aws-sdk/client-s3';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { ENV } from '../../handlers/thumbnail/constants';
 import type { FailureRecord } from '../../handlers/thumbnail/failure-record';
-import { decodeEventKey } from '../../handlers/thumbnail/keys';
+import { decodeEventKeyOrKeep } from '../../handlers/thumbnail/keys';
 import { stackName } from '../../infra/names';
 import { readJsonFile } from '../../lib/json-file';
 import { PATHS } from '../../lib/paths';
 import type { TerraformJson } from '../lib/terraform-json';
 import { resolveReferences } from '../lib/terraform-refs';
+import { type AdoptedBucketSeed, seedAdoptedBucket } from './adopted-bucket';
 import { AsyncInvoker, type DeliveryResult, LOCAL_RETRY_DELAYS_MS } from './async-invoke';
+import { matchesPattern } from './event-pattern';
 import { type FaultOptions, type FaultProxy, startFaultProxy } from './fault-proxy';
 import { FunctionRunner, type InvocationReport } from './function-runner';
 import { acquireInstanceLock, type InstanceLock } from './instance-lock';
 import { type LambdaApi, startLambdaApi } from './lambda-api';
 import { extractLambdaLayout } from './layout';
-import { ruleMatches, SequencerClock, s3EventRecord, whyNoRuleMatches } from './s3-events';
+import { eventBridgeEvent, ruleMatches, SequencerClock, s3EventRecord, whyNoRuleMatches } from './s3-events';
 import { LOCAL_CREDENTIALS, type LocalS3, type S3ObjectEvent, startLocalS3 } from './s3-server';
 import { type LocalSqs, startLocalSqs } from './sqs-server';
 import {
   bucketRoles,
+  bucketsOfPattern,
   DEFAULT_ASYNC_INVOKE,
   type FunctionModel,
   localResolver,
@@ -63,6 +67,8 @@ export interface LocalPipelineOptions {
   readonly faults?: FaultOptions;
   /** What started it, for the instance lock that keeps a second local stack off the same data. */
   readonly command?: string;
+  /** Give the stack's adopted buckets what a team's bucket already holds, before any event is delivered (make local). */
+  readonly seedAdoptedBuckets?: boolean;
 }
 
 /** An upload no notification rule delivers, and why. */
@@ -95,6 +101,10 @@ export class LocalPipeline {
   private readonly functionsDir = mkdtempSync(join(tmpdir(), 'thumbnail-pipeline-functions-'));
   private readonly removeFunctionsDir = () => rmSync(this.functionsDir, { recursive: true, force: true });
   private lambdaApi: LambdaApi | undefined;
+  /** Events on their way through EventBridge (its switch read from the bucket first). */
+  private readonly routing = new Set<Promise<void>>();
+  /** Reads buckets' notification configurations (EventBridge on or off). */
+  private configClient: S3Client | undefined;
 
   private constructor(
     readonly model: StackModel,
@@ -121,9 +131,12 @@ export class LocalPipeline {
     const model = readStackModel(readJsonFile(join(options.stackDir, 'cdk.tf.json'), { missingHint: 'run `make synth`' }) as TerraformJson);
     // Before anything in the data folder changes: a running local stack keeps it.
     const lock = acquireInstanceLock(options.dataDir, options.command ?? 'a local stack');
-    if (options.reset) for (const part of ['s3', 'queues']) rmSync(join(options.dataDir, part), { recursive: true, force: true });
+    if (options.reset)
+      for (const part of ['s3', 's3-config', 'queues']) rmSync(join(options.dataDir, part), { recursive: true, force: true });
     const s3 = await startLocalS3({
       directory: join(options.dataDir, 's3'),
+      configDirectory: join(options.dataDir, 's3-config'),
+      region: model.region,
       buckets: model.buckets.map((bucket) => bucket.localName),
       ...(options.s3Port === undefined ? {} : { port: options.s3Port }),
     });
@@ -136,9 +149,37 @@ export class LocalPipeline {
     const faults = options.faults ? await startFaultProxy(s3.endpoint, options.faults) : undefined;
     lock.update({ stack: basename(options.stackDir), s3Endpoint: s3.endpoint, sqsEndpoint: sqs.endpoint });
     const pipeline = new LocalPipeline(model, s3, sqs, options, sqsClient, faults, lock);
+    if (options.seedAdoptedBuckets) await pipeline.seedAdoptedBuckets();
     pipeline.startFunctions();
     if (options.notifications ?? true) s3.onObjectEvent((event) => pipeline.onObjectEvent(event));
     return pipeline;
+  }
+
+  /** The buckets the stack adopts (looked up, never managed), by local name. */
+  get adoptedBuckets(): string[] {
+    return this.model.buckets.filter((bucket) => bucket.adopted).map((bucket) => bucket.localName);
+  }
+
+  /** The seed of each adopted bucket: the uploads prefix its function serves, and whether the stack delivers through EventBridge. */
+  adoptedBucketSeeds(): AdoptedBucketSeed[] {
+    const thumbnail = this.model.functions.find((fn) => fn.source === 'thumbnail');
+    const prefix = thumbnail?.environment[ENV.sourcePrefix] ?? '';
+    return this.adoptedBuckets.map((bucket) => ({
+      bucket,
+      prefix,
+      eventBridge: this.model.eventRules.some((rule) => bucketsOfPattern(rule.pattern).includes(bucket)),
+      region: this.model.region,
+      accountId: LOCAL_ACCOUNT_ID,
+    }));
+  }
+
+  private async seedAdoptedBuckets() {
+    const client = this.s3Client();
+    try {
+      for (const seed of this.adoptedBucketSeeds()) await seedAdoptedBucket(client, seed);
+    } finally {
+      client.destroy();
+    }
   }
 
   get endpoints() {
@@ -181,7 +222,15 @@ export class LocalPipeline {
 
   /** Every record in the stack's failure queues (Lambda's on-failure records and the handler's own), parsed. */
   failureRecords(): FailureRecord[] {
-    return this.model.queues.flatMap((queue) => this.sqs.messages(queue.name).map((message) => JSON.parse(message.body) as FailureRecord));
+    return this.failureQueues.flatMap((queue) => this.sqs.messages(queue).map((message) => JSON.parse(message.body) as FailureRecord));
+  }
+
+  /** The queues the functions record failures in (their on-failure destinations), by name; not a rule's dead letters. */
+  get failureQueues(): string[] {
+    const destinations = [...this.model.asyncInvoke.values()].flatMap((policy) =>
+      policy.onFailure ? [this.resolve(policy.onFailure).split(':').pop() ?? ''] : [],
+    );
+    return this.model.queues.map((queue) => queue.name).filter((name) => destinations.includes(name));
   }
 
   queueFile(queueName: string): string {
@@ -242,11 +291,13 @@ export class LocalPipeline {
 
   /** Wait until every event delivered so far has been processed or recorded. */
   async idle(): Promise<void> {
+    while (this.routing.size > 0) await Promise.all([...this.routing]);
     await Promise.all([...this.invokers.values()].map((invoker) => invoker.idle()));
   }
 
   async close(): Promise<void> {
     await this.lambdaApi?.close();
+    this.configClient?.destroy();
     await Promise.all([...this.runners.values()].map((runner) => runner.close()));
     this.sqsClient.destroy();
     await this.faults?.close();
@@ -328,7 +379,7 @@ export class LocalPipeline {
     const delivery: Delivery = {
       function: source,
       bucket: event?.bucket ?? record?.s3?.bucket?.name ?? '',
-      key: event?.key ?? (encoded === undefined ? '' : safeDecode(encoded)),
+      key: event?.key ?? (encoded === undefined ? '' : decodeEventKeyOrKeep(encoded)),
       eventName: event?.eventName ?? record?.eventName ?? 'Invoke',
       duplicate,
       result,
@@ -364,23 +415,63 @@ export class LocalPipeline {
           configurationId: `${fn.source}-trigger`,
         },
       );
-      const payload = { Records: [record] };
-      const random = this.options.random ?? Math.random;
-      const copies = random() < this.options.duplicateRate ? 2 : 1;
-      for (let copy = 0; copy < copies; copy++) {
-        void this.invokeAsync(fn.source, structuredClone(payload)).then((result) =>
-          this.recordDelivery(fn.source, payload, copy > 0, result, event),
-        );
-      }
+      this.deliver(fn.source, { Records: [record] }, event);
+    }
+    if (this.model.eventRules.length > 0) this.track(this.routeThroughEventBridge(event, sequencer));
+  }
+
+  /** Deliver an event asynchronously, as S3 and EventBridge do: at least once (a share twice). */
+  private deliver(source: string, payload: unknown, event: S3ObjectEvent) {
+    const random = this.options.random ?? Math.random;
+    const copies = random() < this.options.duplicateRate ? 2 : 1;
+    for (let copy = 0; copy < copies; copy++) {
+      void this.invokeAsync(source, structuredClone(payload)).then((result) =>
+        this.recordDelivery(source, payload, copy > 0, result, event),
+      );
     }
   }
-}
 
-/** A key from an event record, decoded; one that is not valid URL encoding, as it came. */
-function safeDecode(encoded: string): string {
-  try {
-    return decodeEventKey(encoded);
-  } catch {
-    return encoded;
+  /** Work started for an event that `idle()` must wait for before the invokers' queues are looked at. */
+  private track(work: Promise<void>) {
+    this.routing.add(work);
+    void work.finally(() => this.routing.delete(work));
+  }
+
+  /**
+   * S3's events to EventBridge, for a bucket whose owner turned EventBridge on (its notification
+   * configuration, as the local S3 keeps it): each of the stack's rules whose pattern selects the
+   * event (matchesPattern) delivers it to its targets.
+   */
+  private async routeThroughEventBridge(event: S3ObjectEvent, sequencer: string): Promise<void> {
+    const rules = this.model.eventRules.filter((rule) => bucketsOfPattern(rule.pattern).includes(event.bucket));
+    if (rules.length === 0) return;
+    this.configClient ??= this.s3Client();
+    const configuration = await this.configClient.send(new GetBucketNotificationConfigurationCommand({ Bucket: event.bucket }));
+    const undelivered = (reason: string) => {
+      for (const listener of this.undeliveredListeners)
+        listener({ bucket: event.bucket, key: event.key, eventName: event.eventName, reason });
+    };
+    if (configuration.EventBridgeConfiguration === undefined)
+      return undelivered(`EventBridge is off for bucket ${event.bucket}: S3 sends its events nowhere the stack's rule can see`);
+    const message = eventBridgeEvent(
+      { ...event, sequencer },
+      {
+        region: this.model.region,
+        time: new Date(),
+        requestId: randomUUID().replace(/-/g, '').slice(0, 16).toUpperCase(),
+        configurationId: '',
+        account: LOCAL_ACCOUNT_ID,
+        id: randomUUID(),
+      },
+    );
+    if (!message) return;
+    const matching = rules.filter((rule) => matchesPattern(rule.pattern, message));
+    if (matching.length === 0)
+      return undelivered(`no EventBridge rule's pattern selects it (${rules.map((rule) => rule.name).join(', ')})`);
+    for (const rule of matching)
+      for (const target of rule.targets) {
+        const fn = this.model.functions.find((candidate) => candidate.address === target.functionAddress);
+        if (fn) this.deliver(fn.source, message, event);
+      }
   }
 }

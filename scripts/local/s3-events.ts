@@ -3,13 +3,17 @@
 import { encodeEventKey } from '../../handlers/thumbnail/keys';
 import type { NotificationRule } from './stack-model';
 
-/** Does a notification rule (`s3:ObjectCreated:*`, prefix, suffix) select this event for this key? */
+/**
+ * Does a notification rule (`s3:ObjectCreated:*`, prefix, suffix) select this event for this key?
+ * S3 compares the filters with the key as it writes it into the event, URL-encoded.
+ */
 export function ruleMatches(rule: NotificationRule, eventName: string, key: string): boolean {
   const typeMatches = rule.events.some((pattern) => {
     const wanted = pattern.replace(/^s3:/, '');
     return wanted.endsWith(':*') ? eventName.startsWith(wanted.slice(0, -1)) : eventName === wanted;
   });
-  return typeMatches && key.startsWith(rule.filterPrefix ?? '') && key.endsWith(rule.filterSuffix ?? '');
+  const encoded = encodeEventKey(key);
+  return typeMatches && encoded.startsWith(rule.filterPrefix ?? '') && encoded.endsWith(rule.filterSuffix ?? '');
 }
 
 /**
@@ -20,7 +24,7 @@ export function whyNoRuleMatches(rules: readonly NotificationRule[], eventName: 
   const forType = rules.filter((rule) => ruleMatches({ ...rule, filterPrefix: '', filterSuffix: '' }, eventName, key));
   if (forType.length === 0) return `no notification rule for ${eventName} events`;
   const misses = forType.map((rule) => {
-    if (rule.filterPrefix && !key.startsWith(rule.filterPrefix)) return `prefix "${rule.filterPrefix}"`;
+    if (rule.filterPrefix && !encodeEventKey(key).startsWith(rule.filterPrefix)) return `prefix "${rule.filterPrefix}"`;
     return `suffix "${rule.filterSuffix ?? ''}"`;
   });
   const caseOnly = forType.some((rule) => rule.filterSuffix && key.toLowerCase().endsWith(rule.filterSuffix.toLowerCase()));
@@ -81,6 +85,50 @@ export function s3EventRecord(event: ObjectEvent, context: RecordContext) {
         ...(event.eTag === undefined ? {} : { eTag: event.eTag }),
         sequencer: event.sequencer,
       },
+    },
+  };
+}
+
+/** What S3 says made or removed the object, in an EventBridge event's `reason`. */
+const REASONS: Readonly<Record<string, string>> = {
+  'ObjectCreated:Put': 'PutObject',
+  'ObjectCreated:Post': 'POST Object',
+  'ObjectCreated:Copy': 'CopyObject',
+  'ObjectCreated:CompleteMultipartUpload': 'CompleteMultipartUpload',
+  'ObjectRemoved:Delete': 'DeleteObject',
+};
+
+/**
+ * The event S3 sends to EventBridge for an object event (a bucket with EventBridge on), in AWS's
+ * documented shape: `Object Created` / `Object Deleted`, the key URL-encoded as in notifications.
+ * Undefined for the event types the function's rules never see.
+ */
+export function eventBridgeEvent(event: ObjectEvent, context: RecordContext & { readonly account: string; readonly id: string }) {
+  const created = event.eventName.startsWith('ObjectCreated:');
+  if (!created && !event.eventName.startsWith('ObjectRemoved:')) return undefined;
+  return {
+    version: '0',
+    id: context.id,
+    'detail-type': created ? 'Object Created' : 'Object Deleted',
+    source: 'aws.s3',
+    account: context.account,
+    time: context.time.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    region: context.region,
+    resources: [`arn:aws:s3:::${event.bucket}`],
+    detail: {
+      version: '0',
+      bucket: { name: event.bucket },
+      object: {
+        key: encodeEventKey(event.key),
+        ...(created && event.size !== undefined ? { size: event.size } : {}),
+        ...(event.eTag === undefined ? {} : { etag: event.eTag }),
+        sequencer: event.sequencer,
+      },
+      'request-id': context.requestId,
+      requester: context.account,
+      'source-ip-address': '127.0.0.1',
+      reason: REASONS[event.eventName] ?? event.eventName,
+      ...(created ? {} : { 'deletion-type': 'Permanently Deleted' }),
     },
   };
 }

@@ -3,6 +3,7 @@
 import { mkdirSync } from 'node:fs';
 import { S3Client } from '@aws-sdk/client-s3';
 import S3rver from 's3rver';
+import { bucketConfiguration } from './s3-bucket-configuration';
 import { conditionalRequests } from './s3-conditional-requests';
 
 /** s3rver's built-in credentials; it checks request signatures against them. */
@@ -31,6 +32,10 @@ export interface LocalS3Options {
   readonly directory: string;
   readonly buckets: readonly string[];
   readonly port?: number;
+  /** The region every bucket answers to be in (HEAD, ?location); us-east-1 by default. */
+  readonly region?: string;
+  /** Where bucket settings (notification configurations) are kept across restarts; in memory without one. */
+  readonly configDirectory?: string;
 }
 
 export async function startLocalS3(options: LocalS3Options): Promise<LocalS3> {
@@ -42,8 +47,14 @@ export async function startLocalS3(options: LocalS3Options): Promise<LocalS3> {
     directory: options.directory,
     configureBuckets: options.buckets.map((name) => ({ name })),
   });
-  // In front of s3rver's routes: S3's conditional writes, which s3rver does not know.
-  server.middleware.unshift(conditionalRequests(server.store));
+  // In front of s3rver's routes: S3's conditional writes and the bucket settings s3rver does not know.
+  server.middleware.unshift(
+    conditionalRequests(server.store),
+    bucketConfiguration(server.store, {
+      region: options.region ?? 'us-east-1',
+      ...(options.configDirectory ? { directory: options.configDirectory } : {}),
+    }),
+  );
   const { port } = await server.run();
   return {
     endpoint: `http://127.0.0.1:${port}`,

@@ -11,6 +11,17 @@ import { parseReference, type Reference, referenceAddress } from '../lib/terrafo
 export interface BucketModel {
   readonly address: string;
   readonly localName: string;
+  /** A bucket the stack only looks up (data.aws_s3_bucket): an existing one it adopts and never manages. */
+  readonly adopted?: boolean;
+}
+
+/** An EventBridge rule of the stack, with its pattern and the functions it targets. */
+export interface EventRuleModel {
+  readonly address: string;
+  readonly name: string;
+  /** The rule's event pattern, parsed. */
+  readonly pattern: Record<string, unknown>;
+  readonly targets: readonly { readonly functionAddress: string; readonly deadLetterQueue?: string }[];
 }
 
 export interface FunctionModel {
@@ -59,6 +70,7 @@ export interface StackModel {
   readonly functions: readonly FunctionModel[];
   readonly layers: ReadonlyMap<string, { readonly zipPath: string; readonly name: string }>;
   readonly rules: readonly NotificationRule[];
+  readonly eventRules: readonly EventRuleModel[];
   readonly asyncInvoke: ReadonlyMap<string, AsyncInvokeModel>;
   readonly queues: readonly QueueModel[];
   /** Log group names by address. */
@@ -69,6 +81,11 @@ export interface StackModel {
 
 /** Lambda's defaults when a function has no aws_lambda_function_event_invoke_config. */
 export const DEFAULT_ASYNC_INVOKE: AsyncInvokeModel = { maximumRetryAttempts: 2, maximumEventAgeSeconds: 21_600 };
+
+/** The data sources of one type, addressed as references name them (`data.<type>.<name>`). */
+function dataSourcesOfType(json: TerraformJson, type: string): { address: string; body: Record<string, unknown> }[] {
+  return Object.entries(json.data?.[type] ?? {}).map(([name, body]) => ({ address: `data.${type}.${name}`, body }));
+}
 
 const addressOf = (value: unknown): string | undefined => {
   const reference = typeof value === 'string' ? parseReference(value) : undefined;
@@ -92,7 +109,14 @@ function architectureOf(value: unknown, address: string): Architecture {
 
 export function readStackModel(json: TerraformJson): StackModel {
   const region = text(json.provider['aws']?.[0]?.['region'], 'provider.aws.region');
-  const buckets = resourcesOfType(json, 'aws_s3_bucket').map(({ address, body }) => ({ address, localName: localBucketName(body) }));
+  const buckets: BucketModel[] = [
+    ...resourcesOfType(json, 'aws_s3_bucket').map(({ address, body }) => ({ address, localName: localBucketName(body) })),
+    ...dataSourcesOfType(json, 'aws_s3_bucket').map(({ address, body }) => ({
+      address,
+      localName: text(body['bucket'], `${address}.bucket`),
+      adopted: true,
+    })),
+  ];
   const functions = resourcesOfType(json, 'aws_lambda_function').map(({ address, body }): FunctionModel => {
     const zipPath = text(body['filename'], `${address}.filename`);
     const logging = body['logging_config'] as { log_group?: string } | undefined;
@@ -121,8 +145,9 @@ export function readStackModel(json: TerraformJson): StackModel {
     ]),
   );
   const rules = resourcesOfType(json, 'aws_s3_bucket_notification').flatMap(({ address, body }) => {
-    const bucketAddress = addressOf(body['bucket']);
-    if (!bucketAddress) throw new Error(`${address}.bucket is not a reference to a bucket in this stack`);
+    // A reference to a bucket of the stack, or an adopted bucket by its name.
+    const bucketAddress = addressOf(body['bucket']) ?? buckets.find((bucket) => bucket.localName === body['bucket'])?.address;
+    if (!bucketAddress) throw new Error(`${address}.bucket is not a bucket of this stack`);
     return ((body['lambda_function'] as Record<string, unknown>[] | undefined) ?? []).map((rule): NotificationRule => {
       const functionAddress = addressOf(rule['lambda_function_arn']);
       if (!functionAddress) throw new Error(`${address}: a rule targets a function outside this stack`);
@@ -135,6 +160,22 @@ export function readStackModel(json: TerraformJson): StackModel {
       };
     });
   });
+  const targets = resourcesOfType(json, 'aws_cloudwatch_event_target').map(({ address, body }) => {
+    const functionAddress = addressOf(body['arn']);
+    if (!functionAddress?.startsWith('aws_lambda_function.')) throw new Error(`${address}: a target outside the stack's functions`);
+    const deadLetters = addressOf((body['dead_letter_config'] as { arn?: string } | undefined)?.arn);
+    return { rule: addressOf(body['rule']), functionAddress, ...(deadLetters ? { deadLetterQueue: deadLetters } : {}) };
+  });
+  const eventRules = resourcesOfType(json, 'aws_cloudwatch_event_rule').map(
+    ({ address, body }): EventRuleModel => ({
+      address,
+      name: text(body['name'], `${address}.name`),
+      pattern: JSON.parse(text(body['event_pattern'], `${address}.event_pattern`)) as Record<string, unknown>,
+      targets: targets
+        .filter((target) => target.rule === address)
+        .map(({ functionAddress, deadLetterQueue }) => ({ functionAddress, ...(deadLetterQueue ? { deadLetterQueue } : {}) })),
+    }),
+  );
   const asyncInvoke = new Map(
     resourcesOfType(json, 'aws_lambda_function_event_invoke_config').map(({ address, body }) => {
       const functionAddress = addressOf(body['function_name']);
@@ -158,7 +199,7 @@ export function readStackModel(json: TerraformJson): StackModel {
     resourcesOfType(json, 'aws_cloudwatch_log_group').map(({ address, body }) => [address, text(body['name'], `${address}.name`)]),
   );
   const roles = new Map(resourcesOfType(json, 'aws_iam_role').map(({ address, body }) => [address, text(body['name'], `${address}.name`)]));
-  return { region, buckets, functions, layers, rules, asyncInvoke, queues, logGroups, roles };
+  return { region, buckets, functions, layers, rules, eventRules, asyncInvoke, queues, logGroups, roles };
 }
 
 export interface LocalEndpoints {
@@ -169,11 +210,19 @@ export interface LocalEndpoints {
 
 /** The buckets uploads go to (those with notification rules), and the others, by local name. */
 export function bucketRoles(model: StackModel): { readonly triggering: string[]; readonly other: string[] } {
-  const triggering = new Set(model.rules.map((rule) => rule.bucketAddress));
+  const triggering = (bucket: BucketModel) =>
+    model.rules.some((rule) => rule.bucketAddress === bucket.address) ||
+    model.eventRules.some((rule) => bucketsOfPattern(rule.pattern).includes(bucket.localName));
   return {
-    triggering: model.buckets.filter((bucket) => triggering.has(bucket.address)).map((bucket) => bucket.localName),
-    other: model.buckets.filter((bucket) => !triggering.has(bucket.address)).map((bucket) => bucket.localName),
+    triggering: model.buckets.filter(triggering).map((bucket) => bucket.localName),
+    other: model.buckets.filter((bucket) => !triggering(bucket)).map((bucket) => bucket.localName),
   };
+}
+
+/** The bucket names an S3 event pattern selects (`detail.bucket.name`). */
+export function bucketsOfPattern(pattern: Record<string, unknown>): string[] {
+  const names = ((pattern['detail'] as { bucket?: { name?: unknown } } | undefined)?.bucket?.name ?? []) as unknown[];
+  return names.filter((name): name is string => typeof name === 'string');
 }
 
 export const queueUrl = (endpoints: LocalEndpoints, name: string) => `${endpoints.sqsEndpoint}/${endpoints.accountId}/${name}`;
@@ -190,10 +239,16 @@ export function localResolver(model: StackModel, endpoints: LocalEndpoints): (re
         return reference.attribute === 'account_id' ? accountId : undefined;
       case 'data.aws_partition':
         return reference.attribute === 'partition' ? 'aws' : undefined;
-      case 'aws_s3_bucket': {
+      case 'aws_s3_bucket':
+      case 'data.aws_s3_bucket': {
         const bucket = byAddress(model.buckets, reference);
         if (!bucket) return undefined;
         return { bucket: bucket.localName, id: bucket.localName, arn: `arn:aws:s3:::${bucket.localName}` }[reference.attribute];
+      }
+      case 'aws_cloudwatch_event_rule': {
+        const rule = byAddress(model.eventRules, reference);
+        if (!rule) return undefined;
+        return { name: rule.name, id: rule.name, arn: `arn:aws:events:${region}:${accountId}:rule/${rule.name}` }[reference.attribute];
       }
       case 'aws_sqs_queue': {
         const queue = byAddress(model.queues, reference);

@@ -19,7 +19,7 @@ describe('make redrive, locally', () => {
       { stackDir, dataDir, environmentOverrides: { thumbnail: { AWS_ENDPOINT_URL_S3: 'http://127.0.0.1:9', AWS_MAX_ATTEMPTS: '1' } } },
     );
     const originals = broken.buckets.triggering[0] as string;
-    const queue = broken.model.queues[0]?.name ?? '';
+    const queue = broken.failureQueues[0] ?? '';
     const uploader = broken.s3Client();
     await uploader.send(new PutObjectCommand({ Bucket: originals, Key: 'later/photo one.jpg', Body: await photoJpeg(300, 200) }));
     uploader.destroy();

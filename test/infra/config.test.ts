@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigValidationError, DEFAULT_CONFIG, parseStackConfig } from '../../infra/config';
+import { adoptedBucketOf, ConfigValidationError, DEFAULT_CONFIG, parseStackConfig, triggerFilterOf } from '../../infra/config';
 import { mergeConfig } from '../../infra/environments';
 import { thrownBy } from '../support/errors';
 
@@ -80,11 +80,66 @@ describe('parseStackConfig', () => {
     ['suffix', { thumbnail: { triggerSuffixes: ['jpg'] } }, /triggerSuffixes\.0: must be a file extension/],
     ['invoker', { invokerPrincipals: ['alice'] }, /invokerPrincipals\.0: must be an IAM role/],
     ['unknown key', { regoin: 'eu-west-1' }, /regoin|Unrecognized key/],
+    ['adopted bucket name', { originals: { existingBucket: 'Acme_Uploads' } }, /originals\.existingBucket: must be an S3 bucket name/],
+    [
+      'adopted bucket name (an IP)',
+      { originals: { existingBucket: '192.168.1.1' } },
+      /originals\.existingBucket: must be an S3 bucket name/,
+    ],
+    [
+      'delivery without an adopted bucket',
+      { originals: { delivery: 'eventbridge' } },
+      /originals\.delivery: applies only to an adopted bucket/,
+    ],
+    ['delivery', { originals: { existingBucket: 'acme', delivery: 'sqs' } }, /originals\.delivery/],
+    [
+      'KMS key without an adopted bucket',
+      { originals: { kmsKeyArn: 'arn:aws:kms:ap-northeast-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab' } },
+      /originals\.kmsKeyArn: applies only to an adopted bucket/,
+    ],
+    [
+      'KMS key given as an alias',
+      { originals: { existingBucket: 'acme', kmsKeyArn: 'arn:aws:kms:ap-northeast-1:111122223333:alias/uploads' } },
+      /originals\.kmsKeyArn: must be a KMS key ARN/,
+    ],
+    [
+      'KMS key of another region',
+      { originals: { existingBucket: 'acme', kmsKeyArn: 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab' } },
+      /originals\.kmsKeyArn: the key is in eu-west-1, but the stack .* is in ap-northeast-1/,
+    ],
+    [
+      'prefix starting with a slash',
+      { originals: { existingBucket: 'acme', prefix: '/uploads/' } },
+      /originals\.prefix: S3 keys do not start with "\/"/,
+    ],
+    [
+      'versioning of an adopted bucket',
+      { originals: { existingBucket: 'acme' }, originalsVersioning: true },
+      /originalsVersioning: turns on versioning of a bucket the stack creates/,
+    ],
+    [
+      'suffixes that make the EventBridge pattern too long',
+      {
+        originals: { existingBucket: 'acme', prefix: `${'deep/'.repeat(20)}` },
+        thumbnail: { triggerSuffixes: ['.jpeg', '.jpg', '.webp', '.avif', '.png', '.gif', '.heic'] },
+      },
+      /thumbnail\.triggerSuffixes: with the prefix, each suffix is matched in every spelling of its case.*over its 4096/,
+    ],
   ])('refuses a bad %s, naming the setting', (_, overrides, message) => {
     const error = thrownBy(() => parseStackConfig(valid(overrides), 'environments.json: environment "dev"'));
     expect(error).toBeInstanceOf(ConfigValidationError);
     expect((error as Error).message).toMatch(/^environments\.json: environment "dev":/);
     expect((error as Error).message).toMatch(message);
+  });
+
+  it('adopts an existing bucket: EventBridge delivery unless notifications are asked for', () => {
+    const config = parseStackConfig(valid({ originals: { existingBucket: 'acme-photo-uploads', prefix: 'uploads/' } }));
+    expect(adoptedBucketOf(config)).toEqual({ name: 'acme-photo-uploads', delivery: 'eventbridge', prefix: 'uploads/' });
+    expect(triggerFilterOf(config)).toEqual({ suffixes: ['.jpg'], ignoreCase: true, prefix: 'uploads/' });
+    expect(adoptedBucketOf(parseStackConfig(valid()))).toBeUndefined();
+    expect(triggerFilterOf(parseStackConfig(valid()))).toEqual({ suffixes: ['.jpg'], ignoreCase: false });
+    const notified = parseStackConfig(valid({ originals: { existingBucket: 'acme', delivery: 'notification' } }));
+    expect(triggerFilterOf(notified).ignoreCase).toBe(false);
   });
 
   it('lists every problem at once', () => {

@@ -10,9 +10,13 @@ describe('mergeConfig', () => {
 });
 
 describe('resolveEnvironments', () => {
-  it('has dev, prod and localstack built in, each with its own name prefix', () => {
+  it('has dev, prod, localstack and the adopted-bucket example built in, each with its own name prefix', () => {
     const environments = resolveEnvironments();
-    expect([...environments.keys()]).toEqual(['dev', 'prod', 'localstack']);
+    expect([...environments.keys()]).toEqual(['dev', 'prod', 'localstack', 'adopted']);
+    expect(environments.get('adopted')).toMatchObject({
+      namePrefix: 'thumbnails-adopted',
+      originals: { existingBucket: 'acme-photo-uploads', delivery: 'eventbridge', prefix: 'uploads/' },
+    });
     expect(environments.get('dev')).toMatchObject({ environment: 'dev', namePrefix: 'thumbnails-dev', forceDestroyBuckets: true });
     expect(environments.get('prod')).toMatchObject({
       environment: 'prod',

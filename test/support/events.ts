@@ -48,3 +48,37 @@ export function s3Event(...records: S3RecordOptions[]): S3PutEvent {
     }),
   };
 }
+
+export interface EventBridgeS3Options {
+  readonly bucket: string;
+  /** The real key; it is URL-encoded into the event as S3 does. */
+  readonly key: string;
+  readonly detailType?: string;
+  readonly deletionType?: string;
+  readonly eTag?: string;
+  readonly size?: number;
+  readonly sequencer?: string;
+}
+
+type EventBridgeS3Event = Record<string, unknown> & {
+  detail: { bucket: { name: string }; object: Record<string, unknown> } & Record<string, unknown>;
+};
+
+/** An S3 event as EventBridge delivers it (events/eventbridge-object-created.json) for the given object. */
+export function eventBridgeS3Event(options: EventBridgeS3Options): EventBridgeS3Event {
+  const event = loadEvent<EventBridgeS3Event>('eventbridge-object-created.json');
+  event['detail-type'] = options.detailType ?? 'Object Created';
+  event['resources'] = [`arn:aws:s3:::${options.bucket}`];
+  event.detail.bucket.name = options.bucket;
+  event.detail.object = {
+    key: encodeEventKey(options.key),
+    ...(options.size === undefined ? {} : { size: options.size }),
+    ...(options.eTag === undefined ? {} : { etag: options.eTag }),
+    ...(options.sequencer === undefined ? {} : { sequencer: options.sequencer }),
+  };
+  if (options.deletionType) {
+    event.detail['reason'] = 'DeleteObject';
+    event.detail['deletion-type'] = options.deletionType;
+  }
+  return event;
+}

@@ -34,6 +34,9 @@ export interface World {
     readonly thumbnailFunction: string;
     readonly calculatorFunction: string;
     readonly failureQueue: string;
+    /** An adopted bucket's EventBridge rule and the queue of the events it could not deliver. */
+    readonly uploadsRule?: string;
+    readonly deadLetterQueue?: string;
     readonly thumbnailLogGroup: string;
     readonly calculatorLogGroup: string;
   };
@@ -100,6 +103,10 @@ export function deployedWorld(json: TerraformJson): World {
   const invoker = roleNames.find((name) => name.endsWith('-invoker'));
   const backfill = roleNames.find((name) => name.endsWith('-backfill'));
   const jobBucket = model.buckets.find((bucket) => bucket.localName.includes('-jobs-'))?.localName;
+  const queueArn = (name: string) => `arn:aws:sqs:${model.region}:${ACCOUNT}:${name}`;
+  const [rule] = model.eventRules;
+  const deadLetterAddress = rule?.targets[0]?.deadLetterQueue;
+  const deadLetters = model.queues.find((queue) => queue.address === deadLetterAddress)?.name;
   return {
     region: model.region,
     identityPolicies,
@@ -115,7 +122,13 @@ export function deployedWorld(json: TerraformJson): World {
       ...(jobBucket ? { jobBucket } : {}),
       thumbnailFunction: functionArn('thumbnail'),
       calculatorFunction: functionArn('calculator'),
-      failureQueue: `arn:aws:sqs:${model.region}:${ACCOUNT}:${model.queues[0]?.name}`,
+      failureQueue: queueArn(
+        resolve(thumbnailEnv[ENV.failureQueueUrl] ?? '')
+          .split('/')
+          .pop() ?? '',
+      ),
+      ...(rule ? { uploadsRule: `arn:aws:events:${model.region}:${ACCOUNT}:rule/${rule.name}` } : {}),
+      ...(deadLetters ? { deadLetterQueue: queueArn(deadLetters) } : {}),
       thumbnailLogGroup: logGroupArn('thumbnail'),
       calculatorLogGroup: logGroupArn('calculator'),
     },

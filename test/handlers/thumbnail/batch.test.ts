@@ -75,7 +75,8 @@ describe('parseBatchEvent', () => {
 
 describe('requestedSuffixes', () => {
   it('reads a comma-separated list, or none', () => {
-    expect(requestedSuffixes({ suffixes: '.jpg, .JPG,' })).toEqual(['.jpg', '.JPG']);
+    expect(requestedSuffixes({ suffixes: '.jpg, .JPG,' })).toEqual({ suffixes: ['.jpg', '.JPG'], ignoreCase: false });
+    expect(requestedSuffixes({ suffixes: '.jpg', ignoreSuffixCase: 'true' })).toEqual({ suffixes: ['.jpg'], ignoreCase: true });
     expect(requestedSuffixes({})).toBeUndefined();
     expect(requestedSuffixes({ suffixes: ' , ' })).toBeUndefined();
   });

@@ -6,6 +6,11 @@ import { thrownBy } from '../../support/errors';
 const base = { SOURCE_BUCKET: 'originals', THUMBNAIL_BUCKET: 'thumbnails' };
 
 describe('parseConfig', () => {
+  it('reads the prefix it serves as it is, spaces included', () => {
+    expect(parseConfig({ ...base, SOURCE_PREFIX: 'up loads/ ' }).sourcePrefix).toBe('up loads/ ');
+    expect(parseConfig({ ...base, SOURCE_PREFIX: '' })).not.toHaveProperty('sourcePrefix');
+  });
+
   it('applies defaults', () => {
     expect(parseConfig(base)).toEqual({
       sourceBucket: 'originals',

@@ -24,7 +24,7 @@ import {
   type WriteCondition,
 } from '../../../handlers/thumbnail/types';
 import { batchEvent } from '../../../scripts/local/batch-events';
-import { s3Event } from '../../support/events';
+import { eventBridgeS3Event, s3Event } from '../../support/events';
 
 const CONFIG: ThumbnailConfig = {
   sourceBucket: 'originals',
@@ -140,13 +140,15 @@ function fakeImage(overrides: Partial<ImageFunctions> = {}) {
   return { image, renders };
 }
 
-function setup(options: { image?: ImageFunctions; recorder?: (record: FailureRecord) => Promise<void> } = {}) {
+function setup(
+  options: { image?: ImageFunctions; recorder?: (record: FailureRecord) => Promise<void>; config?: Partial<ThumbnailConfig> } = {},
+) {
   const storage = new FakeStorage();
   const recorded: FailureRecord[] = [];
   const logs: { level: string; message: string; attributes: Record<string, unknown> }[] = [];
   const log = (level: string) => (message: string, attributes: Record<string, unknown>) => logs.push({ level, message, attributes });
   const deps = {
-    config: CONFIG,
+    config: { ...CONFIG, ...options.config },
     storage,
     recorder: { record: options.recorder ?? (async (record: FailureRecord) => void recorded.push(record)) },
     image: options.image ?? fakeImage().image,
@@ -564,5 +566,86 @@ describe('renditions', () => {
     storage.originals.set('a/x-preview.jpg', JPEG);
     expect(await processRecord(created('a/x-avatar.webp'), invocation())).toMatchObject({ status: 'skipped' });
     expect(await processRecord(created('a/x-preview.jpg'), invocation())).toMatchObject({ status: 'written' });
+  });
+});
+
+describe('S3 events delivered by EventBridge (an adopted bucket)', () => {
+  it('makes the thumbnail of an Object Created event, and removes it on Object Deleted, as for notifications', async () => {
+    const { storage, processEvent } = setup();
+    storage.originals.set('DSC 0001.JPG', JPEG);
+    const upload = eventBridgeS3Event({ bucket: 'originals', key: 'DSC 0001.JPG', eTag: 'e1', sequencer: '0A' });
+    expect(await processEvent(upload, invocation())).toEqual({ records: 1, written: 1, deleted: 0, skipped: 0, failed: 0 });
+    expect(storage.thumbnails.get('DSC 0001.JPG.thumbnail.jpg')?.provenance).toMatchObject({
+      sourceKey: 'DSC 0001.JPG',
+      sourceSequencer: '0A',
+    });
+    // The same event again (EventBridge delivers at least once): nothing written.
+    expect(await processEvent(upload, invocation())).toMatchObject({ written: 0, skipped: 1 });
+    const deletion = eventBridgeS3Event({
+      bucket: 'originals',
+      key: 'DSC 0001.JPG',
+      sequencer: '0B',
+      detailType: 'Object Deleted',
+      deletionType: 'Permanently Deleted',
+    });
+    expect(await processEvent(deletion, invocation())).toMatchObject({ deleted: 1 });
+    expect(storage.thumbnails.size).toBe(0);
+  });
+
+  it('keeps a thumbnail of a newer upload when an older delete arrives late (ordered by sequencer)', async () => {
+    const { storage, processEvent } = setup();
+    storage.originals.set('a.jpg', JPEG);
+    await processEvent(eventBridgeS3Event({ bucket: 'originals', key: 'a.jpg', eTag: 'e1', sequencer: '0C' }), invocation());
+    const late = eventBridgeS3Event({
+      bucket: 'originals',
+      key: 'a.jpg',
+      sequencer: '0B',
+      detailType: 'Object Deleted',
+      deletionType: 'Delete Marker Created',
+    });
+    expect(await processEvent(late, invocation())).toMatchObject({ deleted: 0, skipped: 1 });
+    expect(storage.thumbnails.has('a-thumbnail.jpg')).toBe(true);
+  });
+
+  it('records a refused upload once, with the EventBridge event itself to replay', async () => {
+    const { storage, recorded, processEvent } = setup({
+      image: fakeImage({
+        readJpegHeader: async () => {
+          throw new CorruptImageError('cannot decode');
+        },
+      }).image,
+    });
+    storage.originals.set('bad.jpg', JPEG);
+    const event = eventBridgeS3Event({ bucket: 'originals', key: 'bad.jpg', eTag: 'e1' });
+    expect(await processEvent(event, invocation())).toMatchObject({ failed: 1 });
+    expect(recorded.map((record) => [record.responsePayload.errorType, record.responsePayload.key, record.requestPayload])).toEqual([
+      ['CorruptImageError', 'bad.jpg', event],
+    ]);
+  });
+
+  it('skips keys outside the prefix it serves, whichever way they come, without reading them', async () => {
+    const { storage, processEvent } = setup({ config: { sourcePrefix: 'uploads/' } });
+    storage.originals.set('uploads/a.jpg', JPEG);
+    storage.originals.set('exports/a.jpg', JPEG);
+    expect(await processEvent(eventBridgeS3Event({ bucket: 'originals', key: 'exports/a.jpg', eTag: 'e1' }), invocation())).toMatchObject({
+      skipped: 1,
+    });
+    expect(await processEvent(s3Event({ bucket: 'originals', key: 'exports/a.jpg', eTag: 'e1' }), invocation())).toMatchObject({
+      skipped: 1,
+    });
+    expect(storage.requests).toEqual([]);
+    expect(await processEvent(eventBridgeS3Event({ bucket: 'originals', key: 'uploads/a.jpg', eTag: 'e1' }), invocation())).toMatchObject({
+      written: 1,
+    });
+  });
+
+  it('refuses an event for another bucket, and never writes into the bucket it reads (the adopted one)', async () => {
+    const { storage, recorded, processEvent } = setup();
+    expect(await processEvent(eventBridgeS3Event({ bucket: 'someone-else', key: 'a.jpg' }), invocation())).toMatchObject({ failed: 1 });
+    expect(await processEvent(eventBridgeS3Event({ bucket: 'thumbnails', key: 'a-thumbnail.jpg' }), invocation())).toMatchObject({
+      failed: 1,
+    });
+    expect(recorded.map((record) => record.responsePayload.errorType)).toEqual(['ThumbnailError', 'RecursionGuardError']);
+    expect(storage.puts.map((put) => put.key)).toEqual([]);
   });
 });

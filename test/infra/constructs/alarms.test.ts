@@ -36,3 +36,20 @@ describe('PipelineAlarms', () => {
     }
   });
 });
+
+describe('PipelineAlarms with an EventBridge dead-letter queue', () => {
+  it('alarms on one undelivered event, as on one recorded failure', () => {
+    const scope = synthConstruct(
+      (s) =>
+        new PipelineAlarms(s, 'alarms', {
+          namePrefix: 'p',
+          functionName: 'p-thumbnail',
+          failureQueueName: 'p-failures',
+          deadLetterQueueName: 'p-undelivered-uploads',
+          errorThreshold: 1,
+        }),
+    );
+    const alarm = scope.all('aws_cloudwatch_metric_alarm').find((entry) => entry.body['alarm_name'] === 'p-thumbnail-undelivered-events');
+    expect(alarm?.body).toMatchObject({ namespace: 'AWS/SQS', dimensions: { QueueName: 'p-undelivered-uploads' }, threshold: 1 });
+  });
+});

@@ -72,7 +72,7 @@ describe('BackfillJobs', () => {
         function: fn,
         forceDestroy: false,
         retentionDays: 30,
-        inventoryOf: originals,
+        inventoryOf: { name: originals.id, arn: originals.arn },
       });
     });
     const [originals, jobs] = ['p-originals-', 'p-jobs-'].map((prefix) =>

@@ -6,7 +6,12 @@ const WRITER = 'arn:aws:iam::111122223333:role/thumbnail-execution';
 
 describe('ImageBuckets', () => {
   const scope = synthConstruct((s) =>
-    new ImageBuckets(s, 'buckets', { namePrefix: 'p', forceDestroy: false, originalsVersioning: false }).restrictAccess(WRITER),
+    new ImageBuckets(s, 'buckets', {
+      namePrefix: 'p',
+      createOriginals: true,
+      forceDestroy: false,
+      originalsVersioning: false,
+    }).restrictAccess(WRITER),
   );
 
   it('makes two separate hardened buckets, originals and thumbnails', () => {

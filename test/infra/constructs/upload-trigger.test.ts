@@ -4,11 +4,18 @@ import { describe, expect, it } from 'vitest';
 import { UploadTrigger } from '../../../infra/constructs/upload-trigger';
 import { refTo, synthConstruct } from '../../support/construct';
 
-function synth(onDelete: boolean, suffixes = ['.jpg']) {
+function synth(onDelete: boolean, suffixes = ['.jpg'], prefix?: string) {
   return synthConstruct((scope) => {
     const bucket = new S3Bucket(scope, 'bucket', {});
     const fn = new LambdaFunction(scope, 'fn', { functionName: 'f', role: 'r' });
-    new UploadTrigger(scope, 'trigger', { bucket, function: fn, accountId: '111122223333', suffixes, onDelete });
+    new UploadTrigger(scope, 'trigger', {
+      bucket,
+      function: fn,
+      accountId: '111122223333',
+      suffixes,
+      onDelete,
+      ...(prefix ? { prefix } : {}),
+    });
   });
 }
 
@@ -35,6 +42,13 @@ describe('UploadTrigger', () => {
         filter_suffix: suffix,
       })),
     );
+  });
+
+  it('filters by the prefix as S3 compares it, URL-encoded', () => {
+    const rules = synth(false, ['.jpg'], 'my photos/').only('aws_s3_bucket_notification').body['lambda_function'] as {
+      filter_prefix: string;
+    }[];
+    expect(rules.map((rule) => rule.filter_prefix)).toEqual(['my+photos/']);
   });
 
   it('also sends deletes when thumbnails follow deleted originals', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compareVersions, compatibleStack, satisfies } from '../../../scripts/lib/provider-compat';
+import { compareVersions, compatibleStack, compatibleText, satisfies } from '../../../scripts/lib/provider-compat';
 import type { TerraformJson } from '../../../scripts/lib/terraform-json';
 
 describe('satisfies', () => {
@@ -57,5 +57,29 @@ describe('compatibleStack', () => {
     const copy = structuredClone(json);
     compatibleStack(json, '5.100.0');
     expect(json).toEqual(copy);
+  });
+});
+
+describe('expressions older providers name differently', () => {
+  const adopted = (): TerraformJson =>
+    ({
+      terraform: { required_providers: { aws: { source: 'aws', version: '6.25.0' } } },
+      provider: {},
+      resource: {},
+      data: {
+        aws_s3_bucket: { b: { bucket: 'x', lifecycle: { postcondition: [{ condition: '${self.bucket_region == "eu-west-1"}' }] } } },
+      },
+    }) as TerraformJson;
+
+  it("rewrites data.aws_s3_bucket's bucket_region to region for providers before 6.0, saying so", () => {
+    const { json, substitutions } = compatibleStack(adopted(), '5.100.0');
+    expect(JSON.stringify(json.data)).toContain('${self.region == \\"eu-west-1\\"}');
+    expect(substitutions.map((s) => s.path)).toContain('data.aws_s3_bucket.b.lifecycle.postcondition[0].condition');
+    expect(compatibleStack(adopted(), '6.0.0').substitutions.map((s) => s.path)).toEqual(['terraform.required_providers.aws.version']);
+  });
+
+  it('rewrites test files the same way', () => {
+    expect(compatibleText('values = { bucket_region = "eu-west-1" }', '5.100.0').text).toBe('values = { region = "eu-west-1" }');
+    expect(compatibleText('values = { bucket_region = "eu-west-1" }', '6.25.0').substitutions).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { resolveReferences, UnresolvedReferenceError } from '../../../scripts/lib/terraform-refs';
-import { localResolver, readStackModel } from '../../../scripts/local/stack-model';
+import { bucketRoles, bucketsOfPattern, localResolver, readStackModel } from '../../../scripts/local/stack-model';
 import { devConfig, fakeArtifacts, synthStack } from '../../support/stack';
 import { tempDir } from '../../support/tmp';
 
@@ -73,5 +73,33 @@ describe('localResolver', () => {
   it('refuses references it does not model, instead of guessing', () => {
     expect(() => resolve('${aws_kms_key.k.arn}')).toThrow(UnresolvedReferenceError);
     expect(() => resolve('${aws_s3_bucket.nope.arn}')).toThrow(/cannot resolve \$\{aws_s3_bucket\.nope\.arn\}/);
+  });
+});
+
+describe('readStackModel, a stack adopting a bucket through EventBridge', () => {
+  const adopted = readStackModel(
+    synthStack(
+      devConfig({ originals: { existingBucket: 'acme-photo-uploads', prefix: 'uploads/' } }),
+      fakeArtifacts(tempDir('model-adopted')),
+    ),
+  );
+  const resolveAdopted = (value: string) =>
+    resolveReferences(value, localResolver(adopted, { accountId: '000000000000', sqsEndpoint: 'http://127.0.0.1:9324' }));
+
+  it('knows the adopted bucket by its own name, as one the stack only looks up', () => {
+    expect(adopted.buckets.filter((bucket) => bucket.adopted).map((bucket) => bucket.localName)).toEqual(['acme-photo-uploads']);
+    expect(bucketRoles(adopted).triggering).toEqual(['acme-photo-uploads']);
+  });
+
+  it("reads the rule's pattern and its target, and resolves references to the lookup and the rule", () => {
+    const [rule] = adopted.eventRules;
+    expect(rule?.name).toBe('thumbnails-dev-uploads');
+    expect(bucketsOfPattern(rule?.pattern ?? {})).toEqual(['acme-photo-uploads']);
+    expect(rule?.targets.map((target) => target.functionAddress)).toEqual([
+      adopted.functions.find((fn) => fn.source === 'thumbnail')?.address,
+    ]);
+    const thumbnail = adopted.functions.find((fn) => fn.source === 'thumbnail');
+    expect(resolveAdopted(thumbnail?.environment['SOURCE_BUCKET'] ?? '')).toBe('acme-photo-uploads');
+    expect(resolveAdopted(`\${${rule?.address}.arn}`)).toBe('arn:aws:events:ap-northeast-1:000000000000:rule/thumbnails-dev-uploads');
   });
 });
