@@ -6,7 +6,7 @@
 
 /** Handler modules that must import no SDK, no sharp, no logger: the orchestrator and everything it decides with. */
 const PURE_HANDLER_MODULES =
-  '^handlers/thumbnail/(constants|types|errors|event|eventbridge|event-source|keys|plan|format|jpeg-structure|decode-cost|failure-record|process-event|config)[.]ts$';
+  '^handlers/thumbnail/(constants|types|errors|event|eventbridge|event-source|keys|plan|format|jpeg-structure|png-structure|gif-structure|webp-structure|isobmff-structure|image-cost|decode-cost|failure-record|process-event|config)[.]ts$';
 
 module.exports = {
   forbidden: [

@@ -120,7 +120,7 @@ policies: $(INSTALLED) ## deployer IAM policies for ENV: ACCOUNT_ID=123456789012
 	$(TSX) scripts/deployer-policies.ts --env $(ENV) $(if $(ACCOUNT_ID),--account-id $(ACCOUNT_ID)) $(if $(GITHUB_REPO),--github-repo $(GITHUB_REPO))
 
 bench: synth lambda-node ## benchmarks (not tests): render vs ImageMagick and djpeg, cold start, throughput, cost -> .bench/
-	$(TSX) scripts/bench/run.ts
+	$(TSX) scripts/bench/run.ts $(ARGS)
 
 typecheck: $(INSTALLED) ## TypeScript type check
 	node_modules/.bin/tsc --noEmit -p .

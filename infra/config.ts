@@ -8,6 +8,11 @@ import {
   DEFAULTS,
   FITS,
   FORMATS,
+  HEIC_SUFFIXES,
+  INPUT_FORMAT_NAMES,
+  INPUT_FORMATS,
+  type InputFormat,
+  inputFormatOfSuffix,
   LIMITS,
   OUTPUT_FORMATS,
   type OutputFormat,
@@ -144,9 +149,39 @@ export const stackConfigSchema = z
           .refine((values) => new Set(values).size === values.length, 'suffixes must be distinct'),
         /** Delete an original's thumbnails when the original is deleted (an ObjectRemoved rule). */
         deleteWithOriginals: z.boolean(),
+        /** The formats uploads may be, decided from their bytes: jpeg (the default), png, webp, gif, avif. */
+        inputFormats: z
+          .array(z.enum(INPUT_FORMAT_NAMES as [InputFormat, ...InputFormat[]]))
+          .min(1)
+          .refine((values) => new Set(values).size === values.length, 'formats must be distinct'),
+        /** What transparent pixels become in JPEG outputs (WebP and AVIF outputs keep them). */
+        jpegBackground: z.string().regex(/^#[0-9a-fA-F]{6}$/, 'must be a colour as "#rrggbb"'),
       })
       .strict()
       .superRefine((thumbnail, ctx) => {
+        // Each suffix the trigger takes must name a format the function takes.
+        thumbnail.triggerSuffixes.forEach((suffix, index) => {
+          const format = inputFormatOfSuffix(suffix);
+          const path = ['triggerSuffixes', index];
+          if ((HEIC_SUFFIXES as readonly string[]).includes(suffix.toLowerCase()))
+            ctx.addIssue({
+              code: 'custom',
+              path,
+              message: `"${suffix}" is HEIC, which cannot be decoded here (sharp's libvips has no HEVC decoder): uploads of it are refused by name, so do not trigger on it`,
+            });
+          else if (format === undefined)
+            ctx.addIssue({
+              code: 'custom',
+              path,
+              message: `"${suffix}" is not the extension of an input format (${INPUT_FORMAT_NAMES.map((name) => `${name}: ${INPUT_FORMATS[name].suffixes.join(' ')}`).join('; ')})`,
+            });
+          else if (!thumbnail.inputFormats.includes(format))
+            ctx.addIssue({
+              code: 'custom',
+              path,
+              message: `"${suffix}" is ${INPUT_FORMATS[format].label}, which thumbnail.inputFormats does not enable: add "${format}" to it`,
+            });
+        });
         // What the handler needs left before it renders its largest accepted upload (renderDeadline).
         const neededMs = LIMITS.uploadReserveMs + renderTimeNeededMs(thumbnail.maxDecodeMs, worstUnstoppableEncodeMs(thumbnail.renditions));
         if (neededMs > thumbnail.timeoutSeconds * 1000)
@@ -304,6 +339,8 @@ export const DEFAULT_CONFIG = {
     timeoutSeconds: 30,
     triggerSuffixes: ['.jpg'],
     deleteWithOriginals: true,
+    inputFormats: [...DEFAULTS.inputFormats],
+    jpegBackground: DEFAULTS.jpegBackground,
   },
   calculator: { memoryMB: 128, timeoutSeconds: 3 },
   logRetentionDays: 30,

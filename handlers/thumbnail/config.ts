@@ -6,6 +6,8 @@ import {
   FITS,
   type Fit,
   FORMATS,
+  INPUT_FORMAT_NAMES,
+  type InputFormat,
   LIMITS,
   OUTPUT_FORMATS,
   type OutputFormat,
@@ -87,6 +89,26 @@ function renditions(env: Env): Rendition[] {
   return list;
 }
 
+/** INPUT_FORMATS: distinct names of input formats, comma-separated; unset means JPEG only. */
+function inputFormats(env: Env): InputFormat[] {
+  const raw = env[ENV.inputFormats]?.trim();
+  if (!raw) return [...DEFAULTS.inputFormats];
+  const names = raw.split(',').map((name) => name.trim());
+  const unknown = names.filter((name) => !(INPUT_FORMAT_NAMES as string[]).includes(name));
+  if (unknown.length > 0 || names.length === 0)
+    throw new ConfigError(ENV.inputFormats, `must be a comma-separated list of ${INPUT_FORMAT_NAMES.join(', ')}, got "${raw}"`);
+  if (new Set(names).size !== names.length) throw new ConfigError(ENV.inputFormats, `names a format twice: "${raw}"`);
+  return names as InputFormat[];
+}
+
+/** JPEG_BACKGROUND: `#rrggbb`; unset means white. */
+function jpegBackground(env: Env): string {
+  const raw = env[ENV.jpegBackground]?.trim();
+  if (!raw) return DEFAULTS.jpegBackground;
+  if (!/^#[0-9a-fA-F]{6}$/.test(raw)) throw new ConfigError(ENV.jpegBackground, `must be a colour as #rrggbb, got "${raw}"`);
+  return raw.toLowerCase();
+}
+
 /** Build the typed configuration from an environment, or fail with a message naming the variable. */
 export function parseConfig(env: Env): ThumbnailConfig {
   const sourceBucket = required(env, ENV.sourceBucket);
@@ -107,6 +129,8 @@ export function parseConfig(env: Env): ThumbnailConfig {
     ...(sourcePrefix ? { sourcePrefix } : {}),
     destinationBucket,
     renditions: renditions(env),
+    inputFormats: inputFormats(env),
+    jpegBackground: jpegBackground(env),
     maxInputPixels: integer(env, ENV.maxInputPixels, DEFAULTS.maxInputPixels, 1, LIMITS.maxInputPixels),
     maxInputBytes: integer(env, ENV.maxInputBytes, DEFAULTS.maxInputBytes, 1, Number.MAX_SAFE_INTEGER),
     s3RequestTimeoutMs: integer(

@@ -37,6 +37,30 @@ export type OutputFormat = keyof typeof FORMATS;
 export const OUTPUT_FORMATS = Object.keys(FORMATS) as OutputFormat[];
 
 /**
+ * Input formats the function can be given, with the key suffixes that name them. The format of an
+ * upload is decided by its bytes, never its name; the suffixes are only the trigger's filter. HEIC
+ * (HEVC-coded HEIF, what iPhones write) is not among them: sharp's prebuilt libvips has no HEVC
+ * decoder, so it is refused by name.
+ */
+export const INPUT_FORMATS = {
+  jpeg: { label: 'JPEG', suffixes: ['.jpg', '.jpeg', '.jpe', '.jfif'] },
+  png: { label: 'PNG', suffixes: ['.png'] },
+  webp: { label: 'WebP', suffixes: ['.webp'] },
+  gif: { label: 'GIF', suffixes: ['.gif'] },
+  avif: { label: 'AVIF', suffixes: ['.avif'] },
+} as const;
+
+export type InputFormat = keyof typeof INPUT_FORMATS;
+export const INPUT_FORMAT_NAMES = Object.keys(INPUT_FORMATS) as InputFormat[];
+
+/** The input format a key suffix names (any case), or undefined for a suffix of none. */
+export const inputFormatOfSuffix = (suffix: string): InputFormat | undefined =>
+  INPUT_FORMAT_NAMES.find((format) => (INPUT_FORMATS[format].suffixes as readonly string[]).includes(suffix.toLowerCase()));
+
+/** Suffixes of HEIF files, which this function refuses (HEVC cannot be decoded here). */
+export const HEIC_SUFFIXES = ['.heic', '.heif', '.hif'] as const;
+
+/**
  * Every output is replaced in place when its original is re-uploaded (same key), so caches may
  * keep it a day, and serve a stale copy for a week while they fetch the new one.
  */
@@ -141,6 +165,10 @@ export const ENV = {
   destinationBucket: 'THUMBNAIL_BUCKET',
   /** The renditions, as JSON: `[{"name":"thumbnail","width":100,"format":"jpeg","quality":80}]`. */
   renditions: 'RENDITIONS',
+  /** Input formats it takes, comma-separated (`jpeg,png`); unset: JPEG only. */
+  inputFormats: 'INPUT_FORMATS',
+  /** What transparent pixels become in JPEG outputs (`#rrggbb`); unset: white. */
+  jpegBackground: 'JPEG_BACKGROUND',
   maxInputPixels: 'MAX_INPUT_PIXELS',
   maxInputBytes: 'MAX_INPUT_BYTES',
   maxDecodeMs: 'MAX_DECODE_MS',
@@ -167,6 +195,10 @@ export const DEFAULTS = {
   maxDecodeMs: 1_500,
   /** Lambda's memory size when the environment does not say (outside Lambda): the stack's default. */
   functionMemoryMB: 1024,
+  /** The design card's input: JPEG only. */
+  inputFormats: ['jpeg'] as readonly InputFormat[],
+  /** Transparent pixels of PNG, WebP, GIF or AVIF uploads become white in JPEG outputs (WebP and AVIF outputs keep them). */
+  jpegBackground: '#ffffff',
 } as const;
 
 export const LIMITS = {
@@ -203,6 +235,14 @@ export const LIMITS = {
   uploadReserveMs: 3_000,
   /** Time a render may need at least, on top of its estimated decode time doubled (Lambda's CPU share is below one core). */
   minRenderMs: 1_000,
+  /** Frames of an animated GIF, WebP or PNG: only the first is decoded, but the decoders walk them all; real animations have hundreds. */
+  maxFrames: 1_000,
+  /** PNG chunks of any kind (encoders split IDAT into chunks of 8 KB or more: a 50 MB PNG has a few thousand). */
+  maxPngChunks: 65_536,
+  /** Tiles of an AVIF grid (a 48 MP photo is a few dozen 512 px tiles), items and boxes of any HEIF file. */
+  maxAvifTiles: 1_024,
+  maxHeifItems: 4_096,
+  maxHeifBoxes: 10_000,
 } as const;
 
 /**
@@ -217,6 +257,8 @@ export const renderTimeNeededMs = (estimatedDecodeMs: number, unstoppableEncodeM
 export interface FunctionSettings {
   readonly sourceBucket: string;
   readonly sourcePrefix?: string;
+  readonly inputFormats?: readonly InputFormat[];
+  readonly jpegBackground?: string;
   readonly destinationBucket: string;
   readonly renditions: readonly Rendition[];
   readonly maxInputPixels: number;
@@ -234,6 +276,13 @@ export function functionEnvironment(settings: FunctionSettings): Record<string, 
     ...(settings.sourcePrefix ? { [ENV.sourcePrefix]: settings.sourcePrefix } : {}),
     [ENV.destinationBucket]: settings.destinationBucket,
     [ENV.renditions]: JSON.stringify(settings.renditions),
+    // Only when they differ from the defaults, so that a default stack's function is as it was.
+    ...(settings.inputFormats && settings.inputFormats.join(',') !== DEFAULTS.inputFormats.join(',')
+      ? { [ENV.inputFormats]: settings.inputFormats.join(',') }
+      : {}),
+    ...(settings.jpegBackground && settings.jpegBackground !== DEFAULTS.jpegBackground
+      ? { [ENV.jpegBackground]: settings.jpegBackground }
+      : {}),
     [ENV.maxInputPixels]: String(settings.maxInputPixels),
     [ENV.maxInputBytes]: String(settings.maxInputBytes),
     [ENV.maxDecodeMs]: String(settings.maxDecodeMs),

@@ -78,7 +78,7 @@ export function estimateDecode(structure: JpegStructure): DecodeEstimate {
       (sum, c) => sum + Math.ceil((frame.width * c.h) / geo.hMax) * Math.ceil((frame.height * c.v) / geo.vMax),
       0,
     );
-    return { pixels, blocks: 0, blockVisits: 0, coefficientBytes: 0, decodeMs: (samples * COST_NS.losslessSample) / 1e6 };
+    return { pixels, blocks: 0, blockVisits: 0, wholeImageBytes: 0, decodeMs: (samples * COST_NS.losslessSample) / 1e6 };
   }
   let blockVisits = 0;
   let ns = 0;
@@ -93,7 +93,7 @@ export function estimateDecode(structure: JpegStructure): DecodeEstimate {
     }
   }
   if (progressive) ns += blocks * COST_NS.progressiveBlock;
-  return { pixels, blocks, blockVisits, coefficientBytes: progressive ? blocks * BLOCK_BYTES : 0, decodeMs: ns / 1e6 };
+  return { pixels, blocks, blockVisits, wholeImageBytes: progressive ? blocks * BLOCK_BYTES : 0, decodeMs: ns / 1e6 };
 }
 
 export interface DecodeLimits {
@@ -116,7 +116,8 @@ export function decodeLimitsFor(
   return { maxInputPixels: config.maxInputPixels, maxDecodeMs: config.maxDecodeMs, maxDecodeBytes: Math.max(0, budget) };
 }
 
-const mb = (bytes: number) => `${(bytes / MB).toFixed(1)} MB`;
+/** Bytes as megabytes, for messages. */
+export const describeMegabytes = (bytes: number) => `${(bytes / MB).toFixed(1)} MB`;
 
 /** The variants libvips and this pipeline decode: 8-bit, Huffman-coded, one frame, 1, 3 or 4 components, known height. */
 function checkSupported(structure: JpegStructure): void {
@@ -149,13 +150,13 @@ export function checkDecodable(structure: JpegStructure, limits: DecodeLimits): 
   if (metadata.segments > LIMITS.maxMetadataSegments || metadata.bytes > LIMITS.maxMetadataBytes)
     throw new DecodeLimitError(
       DECODE_LIMIT.metadata,
-      `${metadata.segments} metadata segments of ${mb(metadata.bytes)}; at most ${LIMITS.maxMetadataSegments} segments and ${mb(LIMITS.maxMetadataBytes)} accepted`,
+      `${metadata.segments} metadata segments of ${describeMegabytes(metadata.bytes)}; at most ${LIMITS.maxMetadataSegments} segments and ${describeMegabytes(LIMITS.maxMetadataBytes)} accepted`,
     );
   const estimate = estimateDecode(structure);
-  if (estimate.coefficientBytes > limits.maxDecodeBytes)
+  if (estimate.wholeImageBytes > limits.maxDecodeBytes)
     throw new DecodeLimitError(
       DECODE_LIMIT.memory,
-      `a ${frame.coding} ${frame.width}x${frame.height} JPEG holds ${mb(estimate.coefficientBytes)} of coefficients while decoding; ${mb(limits.maxDecodeBytes)} is allowed`,
+      `a ${frame.coding} ${frame.width}x${frame.height} JPEG holds ${describeMegabytes(estimate.wholeImageBytes)} of coefficients while decoding; ${describeMegabytes(limits.maxDecodeBytes)} is allowed`,
     );
   if (estimate.decodeMs > limits.maxDecodeMs)
     throw new DecodeLimitError(

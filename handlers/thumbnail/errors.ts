@@ -58,14 +58,37 @@ export class RecursionGuardError extends ThumbnailError {
   }
 }
 
-/** The object's bytes are not a JPEG, whatever its name says. */
+/** The object's bytes are not a format the function takes, whatever its name says. */
 export class UnsupportedFormatError extends ThumbnailError {
   readonly detected: string;
 
-  constructor(detected: string) {
-    super(`not a JPEG: the bytes look like ${detected}`, FAILURE_CLASS.permanent);
+  /** `accepted`: the labels of the enabled input formats (JPEG by default). */
+  constructor(detected: string, accepted: readonly string[] = ['JPEG']) {
+    super(
+      accepted.length === 1
+        ? `not a ${accepted[0]}: the bytes look like ${detected}`
+        : `not an image format this function takes (${accepted.join(', ')}): the bytes look like ${detected}`,
+      FAILURE_CLASS.permanent,
+    );
     this.name = 'UnsupportedFormatError';
     this.detected = detected;
+  }
+}
+
+/**
+ * HEIC: a HEIF file whose images are coded with HEVC (what iPhones write by default). sharp's
+ * prebuilt libvips has no HEVC decoder (it is left out for its patents), so it cannot be read here
+ * at all, enabled format or not. Said by name, with what to do; never retried.
+ */
+export class HeicNotSupportedError extends ThumbnailError {
+  constructor() {
+    super(
+      'HEIC (HEVC-coded HEIF, what iPhones write) cannot be decoded: the libvips in the sharp layer has no HEVC decoder (patents). ' +
+        'Upload JPEG instead (iPhone: Settings > Camera > Formats > Most Compatible, or a share sheet that converts), ' +
+        'convert before uploading, or build the layer with a libvips linked to libde265 (README, "Input formats")',
+      FAILURE_CLASS.permanent,
+    );
+    this.name = 'HeicNotSupportedError';
   }
 }
 
@@ -93,8 +116,19 @@ export class UnsupportedJpegError extends ThumbnailError {
   }
 }
 
+/** A variant of another input format this pipeline does not decode (an AVIF that is only an image sequence, say), refused from its header. */
+export class UnsupportedVariantError extends ThumbnailError {
+  constructor(format: string, reason: string) {
+    super(`unsupported ${format}: ${reason}`, FAILURE_CLASS.permanent);
+    this.name = 'UnsupportedVariantError';
+  }
+}
+
 /** What a decode limit bounds: see decode-cost.ts. */
 export const DECODE_LIMIT = {
+  frames: 'frames',
+  chunks: 'chunks',
+  tiles: 'tiles',
   scans: 'scans',
   segments: 'segments',
   metadata: 'metadata',

@@ -1,17 +1,22 @@
-/** Reading JPEG headers and rendering thumbnails. The only importer of sharp. */
+/** Reading image headers and rendering thumbnails. The only importer of sharp. */
 
 import { parse as parseIcc } from 'icc';
 import sharp, { type Metadata, type Sharp } from 'sharp';
-import { LIMITS, type Rendition } from './constants';
+import { DEFAULTS, INPUT_FORMAT_NAMES, INPUT_FORMATS, type InputFormat, LIMITS, type Rendition } from './constants';
 import { checkDecodable, type DecodeLimits } from './decode-cost';
-import { CorruptImageError, RenderTimeoutError, UnsupportedFormatError } from './errors';
+import { CorruptImageError, HeicNotSupportedError, RenderTimeoutError, UnsupportedFormatError } from './errors';
 import { IMAGE_FORMAT, sniffFormat } from './format';
+import { readGifStructure } from './gif-structure';
+import { checkAvif, checkGif, checkPng, checkWebp } from './image-cost';
+import { readIsobmffStructure } from './isobmff-structure';
 import { readJpegStructure } from './jpeg-structure';
 import { planIntermediate } from './plan';
-import type { ImageHeader, PlannedThumbnail, RenderedThumbnail } from './types';
+import { readPngStructure } from './png-structure';
+import type { DecodeEstimate, ImageHeader, PlannedThumbnail, RenderedThumbnail } from './types';
+import { readWebpStructure } from './webp-structure';
 
-/** What rendering needs from the header readJpegHeader read. */
-export type RenderHeader = Pick<ImageHeader, 'standardSrgb' | 'display'>;
+/** What rendering needs from the header readImageHeader read. */
+export type RenderHeader = Pick<ImageHeader, 'standardSrgb' | 'display'> & Partial<Pick<ImageHeader, 'format' | 'hasAlpha'>>;
 
 // Each invocation sees different images: libvips' operation cache would only hold memory.
 sharp.cache(false);
@@ -20,6 +25,8 @@ export interface RenderOptions {
   readonly maxInputPixels: number;
   /** libvips stops the render after this many seconds (0: no deadline). */
   readonly timeoutSeconds?: number;
+  /** What transparent pixels become in JPEG outputs (`#rrggbb`); white when unset. */
+  readonly jpegBackground?: string;
 }
 
 /** The standard sRGB profile (IEC 61966-2-1) under the names cameras, editors and libvips give it. */
@@ -39,27 +46,78 @@ export function isStandardSrgb(icc: Buffer | undefined): boolean {
   }
 }
 
-/** Untrusted uploads: stop at the first libjpeg warning rather than render damaged data. */
-const FAIL_ON = 'warning';
+/**
+ * Untrusted uploads: stop at the first libjpeg warning rather than render damaged data. The other
+ * decoders warn about harmless things real files carry (libpng: "iCCP: known incorrect sRGB
+ * profile"), so they stop at errors, which a truncated or damaged file is.
+ */
+const failOnFor = (format: InputFormat) => (format === 'jpeg' ? 'warning' : 'error');
 
 /**
- * Check that the bytes are a JPEG and read its header (no pixels are decoded). Refuses other
- * formats, malformed marker structures, unsupported variants and anything over the decode limits
- * (pixels, scans, metadata, estimated CPU time and memory) before libvips reads a byte.
+ * The loaders a decode may use, and only these: every other libvips loader (SVG, TIFF, PDF,
+ * ImageMagick, JPEG XL, FITS... and the Ultra HDR loader, which would take a gain-map JPEG off the
+ * bounded JPEG path) is blocked for the life of the process, whatever the bytes claim to be.
  */
-export async function readJpegHeader(input: Uint8Array, limits: DecodeLimits): Promise<ImageHeader> {
-  const format = sniffFormat(input);
-  if (format !== IMAGE_FORMAT.jpeg) throw new UnsupportedFormatError(format);
-  const decode = checkDecodable(readJpegStructure(input), limits);
+export const ALLOWED_LOADERS = ['Jpeg', 'Png', 'Webp', 'Nsgif', 'Heif'].flatMap((name) =>
+  ['Buffer', 'Source'].map((from) => `VipsForeignLoad${name}${from}`),
+);
+sharp.block({ operation: ['VipsForeignLoad'] });
+sharp.unblock({ operation: ALLOWED_LOADERS });
+
+/** The format of an upload, from its bytes: one this function takes, or why not (HEIC by name). */
+function inputFormatOf(input: Uint8Array, enabled: readonly InputFormat[]): InputFormat {
+  const detected = sniffFormat(input);
+  const format = INPUT_FORMAT_NAMES.find((name) => INPUT_FORMATS[name].label === detected);
+  // HEIC brands are refused by name; an AVIF-branded file whose image is HEVC is caught by its structure (checkAvif).
+  if (detected === IMAGE_FORMAT.heic) throw new HeicNotSupportedError();
+  if (format === undefined || !enabled.includes(format))
+    throw new UnsupportedFormatError(
+      detected,
+      enabled.map((name) => INPUT_FORMATS[name].label),
+    );
+  return format;
+}
+
+/** Its structure read and its cost checked, format by format, before any decoder sees it. */
+function checkStructure(format: InputFormat, input: Uint8Array, limits: DecodeLimits): DecodeEstimate {
+  switch (format) {
+    case 'jpeg':
+      return checkDecodable(readJpegStructure(input), limits);
+    case 'png':
+      return checkPng(readPngStructure(input), limits);
+    case 'gif':
+      return checkGif(readGifStructure(input, LIMITS.maxFrames), input.byteLength, limits);
+    case 'webp':
+      return checkWebp(readWebpStructure(input, LIMITS.maxFrames), input.byteLength, limits);
+    case 'avif':
+      return checkAvif(readIsobmffStructure(input, LIMITS.maxHeifBoxes), input.byteLength, limits);
+  }
+}
+
+/**
+ * Decide what the bytes are and read the image's header (no pixels are decoded). Refuses formats
+ * not enabled (HEIC by name), malformed structures, unsupported variants and anything over the
+ * decode limits (pixels, scans, frames, chunks, tiles, metadata, estimated CPU time and memory)
+ * before libvips reads a byte.
+ */
+export async function readImageHeader(
+  input: Uint8Array,
+  limits: DecodeLimits,
+  enabled: readonly InputFormat[] = DEFAULTS.inputFormats,
+): Promise<ImageHeader> {
+  const format = inputFormatOf(input, enabled);
+  const decode = checkStructure(format, input, limits);
   let metadata: Metadata;
   try {
-    metadata = await sharp(input, { limitInputPixels: false, failOn: FAIL_ON }).metadata();
+    metadata = await sharp(input, { limitInputPixels: false, failOn: failOnFor(format), pages: 1 }).metadata();
   } catch (error) {
-    throw new CorruptImageError(`unreadable JPEG header: ${(error as Error).message}`, { cause: error });
+    throw new CorruptImageError(`unreadable ${INPUT_FORMATS[format].label} header: ${(error as Error).message}`, { cause: error });
   }
   return {
+    format,
+    hasAlpha: metadata.hasAlpha,
     width: metadata.width,
-    height: metadata.height,
+    height: metadata.pageHeight ?? metadata.height,
     orientation: metadata.orientation ?? 1,
     display: { width: metadata.autoOrient.width, height: metadata.autoOrient.height },
     standardSrgb: isStandardSrgb(metadata.icc),
@@ -67,23 +125,32 @@ export async function readJpegHeader(input: Uint8Array, limits: DecodeLimits): P
   };
 }
 
+/** The JPEG-only header of the design card's function: readImageHeader with JPEG enabled alone. */
+export const readJpegHeader = (input: Uint8Array, limits: DecodeLimits): Promise<ImageHeader> => readImageHeader(input, limits, ['jpeg']);
+
 function decode(input: Uint8Array, header: RenderHeader, options: RenderOptions, seconds: number): Sharp {
   return sharp(input, {
     autoOrient: true,
-    failOn: FAIL_ON,
+    failOn: failOnFor(header.format ?? 'jpeg'),
     limitInputPixels: options.maxInputPixels,
     sequentialRead: true,
+    // The first frame of an animation, never the others.
+    pages: 1,
+    page: 0,
     // A standard sRGB profile makes the conversion to sRGB an identity: skip it.
     ignoreIcc: header.standardSrgb,
   }).timeout({ seconds });
 }
 
 // No keepMetadata/withMetadata: sharp strips EXIF (GPS, camera), XMP, IPTC and ICC, converting to sRGB.
-function encode(image: Sharp, rendition: Rendition, seconds: number): Promise<Buffer> {
+// A JPEG has no alpha: transparent pixels are flattened onto the background (else they turn black).
+function encode(image: Sharp, rendition: Rendition, seconds: number, options: RenderOptions, hasAlpha = false): Promise<Buffer> {
   const srgb = image.toColourspace('srgb').timeout({ seconds });
   switch (rendition.format) {
     case 'jpeg':
-      return srgb.jpeg({ quality: rendition.quality }).toBuffer();
+      return (hasAlpha ? srgb.flatten({ background: options.jpegBackground ?? DEFAULTS.jpegBackground }) : srgb)
+        .jpeg({ quality: rendition.quality })
+        .toBuffer();
     case 'webp':
       return srgb.webp({ quality: rendition.quality }).toBuffer();
     case 'avif':
@@ -136,18 +203,18 @@ export function encodeGroups<T extends { readonly width: number; readonly height
 /** libvips' message when the deadline stops a render ("timeout: 17% complete"). */
 const TIMED_OUT = /^timeout: /;
 
-/** Our error for a render that failed: stopped at its deadline, or a JPEG libjpeg could not decode. */
-export function renderError(error: unknown, timeoutSeconds: number): RenderTimeoutError | CorruptImageError {
+/** Our error for a render that failed: stopped at its deadline, or an image its decoder could not decode. */
+export function renderError(error: unknown, timeoutSeconds: number, format: InputFormat = 'jpeg'): RenderTimeoutError | CorruptImageError {
   const message = error instanceof Error ? error.message : String(error);
   if (TIMED_OUT.test(message)) return new RenderTimeoutError(timeoutSeconds, { cause: error });
-  return new CorruptImageError(`cannot decode JPEG: ${message}`, { cause: error });
+  return new CorruptImageError(`cannot decode ${INPUT_FORMATS[format].label}: ${message}`, { cause: error });
 }
 
-async function guard<T>(work: () => Promise<T>, options: RenderOptions, rendition?: Rendition): Promise<T> {
+async function guard<T>(work: () => Promise<T>, options: RenderOptions, rendition?: Rendition, format?: InputFormat): Promise<T> {
   try {
     return await work();
   } catch (error) {
-    const failure = error instanceof RenderTimeoutError ? error : renderError(error, options.timeoutSeconds ?? 0);
+    const failure = error instanceof RenderTimeoutError ? error : renderError(error, options.timeoutSeconds ?? 0, format);
     if (rendition) failure.inRendition(rendition.name);
     throw failure;
   }
@@ -178,10 +245,17 @@ export async function renderThumbnails(
     guard(
       () => {
         const seconds = secondsLeft();
-        return encode(decode(input, header, options, seconds).resize(resizeTo(target)), target.rendition, seconds);
+        return encode(
+          decode(input, header, options, seconds).resize(resizeTo(target)),
+          target.rendition,
+          seconds,
+          options,
+          header.hasAlpha,
+        );
       },
       options,
       target.rendition,
+      header.format,
     );
   if (planned.length === 0) return [];
   if (planned.length === 1) {
@@ -202,6 +276,8 @@ export async function renderThumbnails(
         .raw()
         .toBuffer({ resolveWithObject: true }),
     options,
+    undefined,
+    header.format,
   );
   const fromIntermediate = (target: PlannedThumbnail) => {
     const image = sharp(data, { raw: { width: info.width, height: info.height, channels: info.channels } });
@@ -210,7 +286,14 @@ export async function renderThumbnails(
   const bodies = new Map<PlannedThumbnail, Buffer>();
   for (const group of encodeGroups(planned, LIMITS.maxOutputPixels)) {
     const encoded = await Promise.all(
-      group.map((target) => guard(() => encode(fromIntermediate(target), target.rendition, secondsLeft()), options, target.rendition)),
+      group.map((target) =>
+        guard(
+          () => encode(fromIntermediate(target), target.rendition, secondsLeft(), options, info.channels === 4),
+          options,
+          target.rendition,
+          header.format,
+        ),
+      ),
     );
     for (const [i, target] of group.entries()) bodies.set(target, encoded[i] as Buffer);
   }

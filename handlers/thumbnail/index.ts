@@ -11,7 +11,7 @@ import type { Context } from 'aws-lambda';
 import { loadConfig } from './config';
 import { SERVICE } from './constants';
 import type { FailureRecorder } from './failure-record';
-import { readJpegHeader, renderThumbnails } from './image';
+import { readImageHeader, renderThumbnails } from './image';
 import { createEventProcessor } from './process-event';
 import { createSqsFailureRecorder } from './sqs-recorder';
 import { createS3Storage } from './storage';
@@ -35,7 +35,7 @@ const processEvent = createEventProcessor({
   config,
   storage: createS3Storage(s3, config),
   recorder: config.failureQueueUrl ? createSqsFailureRecorder(config.failureQueueUrl, { requestHandler }) : loggedOnly,
-  image: { readJpegHeader, renderThumbnails },
+  image: { readImageHeader, renderThumbnails },
   log: logger,
   metrics,
   now: () => performance.now(),

@@ -21,7 +21,7 @@ import { FAILURE_CLASS, isThumbnailError, OutOfTimeError, RecursionGuardError, T
 import { isS3TestEvent } from './event';
 import { parseObjectEvent } from './event-source';
 import { buildFailureRecord, type FailureRecorder } from './failure-record';
-import type { readJpegHeader, renderThumbnails } from './image';
+import type { readImageHeader, renderThumbnails } from './image';
 import { isOutputKey, planRenditionKeys } from './keys';
 import { decideDelete, decideWrite, planSizes, unstoppableEncodeMs } from './plan';
 import {
@@ -45,7 +45,7 @@ import {
 } from './types';
 
 export interface ImageFunctions {
-  readonly readJpegHeader: typeof readJpegHeader;
+  readonly readImageHeader: typeof readImageHeader;
   readonly renderThumbnails: typeof renderThumbnails;
 }
 
@@ -159,7 +159,7 @@ export function createRecordProcessor(deps: ProcessorDeps) {
     if (original === SOURCE_CHANGED) return { status: 'skipped', reason: 'source changed after this event (a newer event covers it)' };
     if (original === SOURCE_GONE) return { status: 'skipped', reason: GONE_REASON };
     const downloaded = deps.now();
-    const header = await deps.image.readJpegHeader(original.body, decodeLimitsFor(config, original.body.byteLength));
+    const header = await deps.image.readImageHeader(original.body, decodeLimitsFor(config, original.body.byteLength), config.inputFormats);
     const planned = planSizes(header.display, pending);
     const timeoutSeconds = renderDeadline(invocation, header.decode.decodeMs, planned);
     const rendered = await deps.image.renderThumbnails(original.body, header, planned, { ...config, timeoutSeconds });
@@ -185,6 +185,7 @@ export function createRecordProcessor(deps: ProcessorDeps) {
       source: {
         bucket: record.bucket,
         key: record.key,
+        format: header.format,
         bytes: original.body.byteLength,
         width: header.display.width,
         height: header.display.height,

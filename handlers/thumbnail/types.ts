@@ -1,6 +1,6 @@
 /** Types shared by the thumbnail handler's modules, and the ports its orchestrator talks through. */
 
-import type { Rendition } from './constants';
+import type { InputFormat, Rendition } from './constants';
 import type { ThumbnailError } from './errors';
 
 export const RECORD_KIND = {
@@ -37,6 +37,10 @@ export interface ThumbnailConfig {
   readonly maxDecodeMs: number;
   /** The function's memory size (Lambda sets it); decoding may use a share of it. */
   readonly functionMemoryMB: number;
+  /** The input formats it takes; any other, whatever its name, is refused. */
+  readonly inputFormats: readonly InputFormat[];
+  /** What transparent pixels become in JPEG outputs (`#rrggbb`). */
+  readonly jpegBackground: string;
   /** Where permanent failures are recorded; unset means they are only logged. */
   readonly failureQueueUrl?: string;
   /** Account that must own both buckets; S3 answers 403 if it does not (a recreated bucket in another account). */
@@ -71,20 +75,27 @@ export interface ThumbnailProvenance {
   readonly sourceSequencer?: string;
 }
 
-/** What decoding a JPEG will cost, estimated from its markers (decode-cost.ts). */
+/** What decoding an image will cost, estimated from its header (decode-cost.ts, image-cost.ts). */
 export interface DecodeEstimate {
   readonly pixels: number;
-  /** 8x8 blocks over all components, padded to whole MCUs as libjpeg allocates them. */
+  /** JPEG: 8x8 blocks over all components, padded to whole MCUs as libjpeg allocates them (0 for other formats). */
   readonly blocks: number;
-  /** Blocks visited, summed over every scan. */
+  /** JPEG: blocks visited, summed over every scan (0 for other formats). */
   readonly blockVisits: number;
-  /** Memory the decoder holds for the whole image: the coefficient buffer of a progressive JPEG, else 0. */
-  readonly coefficientBytes: number;
+  /**
+   * Memory the decoder holds for the whole image at once, beyond what streaming rows needs: a
+   * progressive JPEG's coefficients, an interlaced PNG, a WebP, GIF or AVIF frame; else 0.
+   */
+  readonly wholeImageBytes: number;
   /** Estimated decode time on the reference machine. */
   readonly decodeMs: number;
 }
 
 export interface ImageHeader extends Dimensions {
+  /** What the bytes are. */
+  readonly format: InputFormat;
+  /** Transparency the outputs must keep (WebP, AVIF) or flatten (JPEG). */
+  readonly hasAlpha: boolean;
   /** Dimensions as displayed, after the EXIF orientation is applied. */
   readonly display: Dimensions;
   readonly orientation: number;

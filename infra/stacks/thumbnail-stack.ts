@@ -102,6 +102,8 @@ export class ThumbnailStack extends TerraformStack {
         ...(adopted?.prefix === undefined ? {} : { sourcePrefix: adopted.prefix }),
         destinationBucket: buckets.thumbnails.bucket.bucket,
         renditions: config.thumbnail.renditions,
+        inputFormats: config.thumbnail.inputFormats,
+        jpegBackground: config.thumbnail.jpegBackground,
         maxInputPixels: config.thumbnail.maxInputPixels,
         maxInputBytes: config.thumbnail.maxInputBytes,
         maxDecodeMs: config.thumbnail.maxDecodeMs,

@@ -8,8 +8,7 @@ import { readFileSync } from 'node:fs';
 import { DEFAULTS, LIMITS, type Rendition } from '../../handlers/thumbnail/constants';
 import { readJpegHeader, renderThumbnails } from '../../handlers/thumbnail/image';
 import { planSizes } from '../../handlers/thumbnail/plan';
-
-const maxRssMB = () => process.resourceUsage().maxRSS / 1024;
+import { peakRssMB as maxRssMB } from '../lib/peak-rss';
 
 async function main() {
   const [file, renditionsJson] = process.argv.slice(2);

@@ -6,6 +6,7 @@
  */
 
 import sharp from 'sharp';
+import { multiPictureJpeg } from './format-writers';
 import { type JpegComponent, type JpegSpec, markerSegment, progressiveScript, type ScanSpec, writeJpeg } from './jpeg-writer';
 import { photoJpeg } from './samples';
 
@@ -202,6 +203,24 @@ export const HOSTILE_CASES: readonly HostileCase[] = [
     expect: { refused: 'UnsupportedJpegError' },
   },
   {
+    // libvips reads these with its Ultra HDR loader (libultrahdr), which decodes at full size and
+    // applies the gain map: about 4x the time of the plain JPEG decode the cost model describes.
+    name: "Ultra HDR (gain-map) JPEG, 12 MP of grain: decoded by the plain JPEG loader, not libvips' Ultra HDR one",
+    road: 'CPU',
+    make: async () =>
+      multiPictureJpeg(await grain(4000, 3000).jpeg({ quality: 90 }).toBuffer(), await gainMap(1000, 750), { gainMap: true }),
+    expect: { thumbnail: true },
+  },
+  {
+    name: 'multi-picture JPEG (MPF): a 12 MP photo and a 12 MP second image appended',
+    road: 'parser',
+    make: async () =>
+      multiPictureJpeg(await grain(4000, 3000).jpeg({ quality: 90 }).toBuffer(), await grain(4000, 3000).jpeg({ quality: 90 }).toBuffer(), {
+        gainMap: false,
+      }),
+    expect: { thumbnail: true },
+  },
+  {
     name: 'a second frame header',
     road: 'parser',
     make: async () => {
@@ -221,6 +240,14 @@ function grain(width: number, height: number) {
   );
 }
 
+/** A gain map as cameras store it: a quarter-size greyscale JPEG. */
+function gainMap(width: number, height: number): Promise<Buffer> {
+  return sharp({ create: { width, height, channels: 3, background: '#404040' } })
+    .toColourspace('b-w')
+    .jpeg({ quality: 85 })
+    .toBuffer();
+}
+
 export interface WorstCase {
   readonly name: string;
   readonly make: () => Promise<Buffer>;
@@ -237,6 +264,12 @@ export function worstCases(progressiveSide: { colour: number; grey: number }): r
     {
       name: 'baseline colour 4:2:0, 100 MP of grain, quality 90',
       make: () => grain(10_000, 10_000).jpeg({ quality: 90 }).toBuffer(),
+      expect: { thumbnail: true },
+    },
+    {
+      name: 'Ultra HDR (gain-map) JPEG, baseline colour 4:2:0, 100 MP of grain, quality 90',
+      make: async () =>
+        multiPictureJpeg(await grain(10_000, 10_000).jpeg({ quality: 90 }).toBuffer(), await gainMap(2500, 2500), { gainMap: true }),
       expect: { thumbnail: true },
     },
     {

@@ -50,7 +50,17 @@ function quadrantAt(x: number, y: number, width: number, height: number): Rgb {
  * A JPEG whose pixels are stored rotated/mirrored and tagged with `orientation`, so that a viewer
  * honouring EXIF shows the upright quadrant card at `width`x`height`.
  */
-export async function orientedJpeg(width: number, height: number, orientation: number): Promise<Buffer> {
+export function orientedJpeg(width: number, height: number, orientation: number): Promise<Buffer> {
+  return orientedImage(width, height, orientation, 'jpeg');
+}
+
+/** The quadrant card stored rotated/mirrored and tagged with EXIF `orientation`, in any input format that carries EXIF. */
+export async function orientedImage(
+  width: number,
+  height: number,
+  orientation: number,
+  format: 'jpeg' | 'png' | 'webp' | 'avif',
+): Promise<Buffer> {
   const toDisplay = DISPLAY_OF_STORED[orientation];
   if (!toDisplay) throw new RangeError(`EXIF orientation must be 1-8, got ${orientation}`);
   const swap = orientation >= 5;
@@ -67,10 +77,17 @@ export async function orientedJpeg(width: number, height: number, orientation: n
       pixels[at + 2] = b;
     }
   }
-  return sharp(pixels, { raw: { width: storedWidth, height: storedHeight, channels: 3 } })
-    .withMetadata({ orientation })
-    .jpeg({ quality: 95 })
-    .toBuffer();
+  const image = sharp(pixels, { raw: { width: storedWidth, height: storedHeight, channels: 3 } }).withMetadata({ orientation });
+  switch (format) {
+    case 'jpeg':
+      return image.jpeg({ quality: 95 }).toBuffer();
+    case 'png':
+      return image.png().toBuffer();
+    case 'webp':
+      return image.webp({ quality: 95 }).toBuffer();
+    case 'avif':
+      return image.avif({ quality: 90, effort: 0 }).toBuffer();
+  }
 }
 
 /** Deterministic pseudo-random numbers (mulberry32), so generated photos are identical every run. */
@@ -286,4 +303,183 @@ export const SAMPLES: readonly Sample[] = [
   { key: 'samples/pixel.jpg', description: '1x1 JPEG (never upscaled)', thumbnail: true, bytes: () => photoJpeg(1, 1) },
   { key: 'samples/not-really.jpg', description: 'a PNG named .jpg (refused)', thumbnail: false, bytes: NOT_JPEG.png },
   { key: 'samples/broken.jpg', description: 'truncated JPEG (refused)', thumbnail: false, bytes: () => truncatedJpeg(800, 600) },
+];
+
+/**
+ * What people upload besides JPEG, one generated file of each kind an input format has: each
+ * decoded by the function when its format is enabled. `transparentCorners`: the file's corners are
+ * transparent (a logo), `firstFrame`: the colour of the first frame of an animation (later ones differ).
+ */
+export interface FormatSample {
+  readonly key: string;
+  readonly description: string;
+  readonly format: 'png' | 'webp' | 'gif' | 'avif';
+  readonly bytes: () => Promise<Buffer>;
+  readonly transparentCorners?: boolean;
+  readonly firstFrame?: Rgb;
+  /** The quadrant card, stored turned and tagged: upright at 400x300 once oriented. */
+  readonly upright?: true;
+  /** One colour all over, stored in Display P3: this in sRGB once converted. */
+  readonly colour?: Rgb;
+}
+
+const P3_COLOUR: Rgb = { r: 200, g: 60, b: 40 };
+const displayP3 = (colour: Rgb) => sharp({ create: { width: 320, height: 240, channels: 3, background: colour } }).withIccProfile('p3');
+
+/** A transparent square with an opaque red disc in its middle: a logo (drawn in raw pixels: no SVG loader needed). */
+function logo(size = 400) {
+  const pixels = Buffer.alloc(size * size * 4);
+  const radius = size / 3;
+  for (let y = 0; y < size; y++)
+    for (let x = 0; x < size; x++) {
+      if (Math.hypot(x + 0.5 - size / 2, y + 0.5 - size / 2) > radius) continue;
+      pixels.set([0xdd, 0x22, 0x22, 255], (y * size + x) * 4);
+    }
+  return sharp(pixels, { raw: { width: size, height: size, channels: 4 } });
+}
+
+/** An animation whose first frame is red and later frames blue (sharp's animated join). */
+const animation = (width: number, height: number) =>
+  Promise.all(
+    ['#dd2222', '#2222dd', '#22dd22'].map((colour) =>
+      sharp({ create: { width, height, channels: 3, background: colour } })
+        .png()
+        .toBuffer(),
+    ),
+  ).then((frames) => sharp(frames, { join: { animated: true } }));
+
+export const FORMAT_SAMPLES: readonly FormatSample[] = [
+  { key: 'formats/screenshot.png', description: 'RGB PNG', format: 'png', bytes: () => fromPhoto(1280, 800).png().toBuffer() },
+  {
+    key: 'formats/logo.png',
+    description: 'RGBA PNG, transparent corners',
+    format: 'png',
+    transparentCorners: true,
+    bytes: () => logo().png().toBuffer(),
+  },
+  {
+    key: 'formats/palette.png',
+    description: 'palette PNG with transparency (tRNS)',
+    format: 'png',
+    transparentCorners: true,
+    bytes: () => logo(200).png({ palette: true }).toBuffer(),
+  },
+  {
+    key: 'formats/grey.png',
+    description: 'greyscale PNG',
+    format: 'png',
+    bytes: () => fromPhoto(640, 480).toColourspace('b-w').png().toBuffer(),
+  },
+  {
+    key: 'formats/grey-alpha.png',
+    description: 'grey + alpha PNG',
+    format: 'png',
+    transparentCorners: true,
+    bytes: () => logo(300).toColourspace('b-w').png().toBuffer(),
+  },
+  {
+    key: 'formats/deep.png',
+    description: '16-bit RGB PNG',
+    format: 'png',
+    bytes: () => fromPhoto(900, 600).toColourspace('rgb16').png().toBuffer(),
+  },
+  {
+    key: 'formats/interlaced.png',
+    description: 'interlaced (Adam7) PNG',
+    format: 'png',
+    bytes: () => fromPhoto(800, 600).png({ progressive: true }).toBuffer(),
+  },
+  {
+    key: 'formats/photo.webp',
+    description: 'lossy WebP',
+    format: 'webp',
+    bytes: () => fromPhoto(1600, 1200).webp({ quality: 80 }).toBuffer(),
+  },
+  {
+    key: 'formats/logo.webp',
+    description: 'lossless WebP with alpha',
+    format: 'webp',
+    transparentCorners: true,
+    bytes: () => logo().webp({ lossless: true }).toBuffer(),
+  },
+  {
+    key: 'formats/animated.webp',
+    description: 'animated WebP (3 frames)',
+    format: 'webp',
+    firstFrame: { r: 0xdd, g: 0x22, b: 0x22 },
+    bytes: () => animation(320, 240).then((image) => image.webp().toBuffer()),
+  },
+  {
+    key: 'formats/animated.gif',
+    description: 'animated GIF (3 frames)',
+    format: 'gif',
+    firstFrame: { r: 0xdd, g: 0x22, b: 0x22 },
+    bytes: () => animation(320, 240).then((image) => image.gif().toBuffer()),
+  },
+  {
+    key: 'formats/photo.avif',
+    description: '8-bit AVIF',
+    format: 'avif',
+    bytes: () => fromPhoto(1200, 900).avif({ effort: 0 }).toBuffer(),
+  },
+  {
+    key: 'formats/deep.avif',
+    description: '10-bit AVIF',
+    format: 'avif',
+    bytes: () => fromPhoto(800, 600).avif({ effort: 0, bitdepth: 10 }).toBuffer(),
+  },
+  {
+    key: 'formats/logo.avif',
+    description: 'AVIF with alpha',
+    format: 'avif',
+    transparentCorners: true,
+    bytes: () => logo().avif({ effort: 0 }).toBuffer(),
+  },
+  {
+    key: 'formats/sideways.png',
+    description: 'PNG stored sideways, EXIF orientation 6',
+    format: 'png',
+    upright: true,
+    bytes: () => orientedImage(400, 300, 6, 'png'),
+  },
+  {
+    key: 'formats/turned.webp',
+    description: 'WebP, EXIF orientation 8',
+    format: 'webp',
+    upright: true,
+    bytes: () => orientedImage(400, 300, 8, 'webp'),
+  },
+  {
+    key: 'formats/turned.avif',
+    description: 'AVIF turned by its irot box',
+    format: 'avif',
+    upright: true,
+    bytes: () => orientedImage(400, 300, 3, 'avif'),
+  },
+  {
+    key: 'formats/wide-gamut.png',
+    description: 'Display P3 PNG',
+    format: 'png',
+    colour: P3_COLOUR,
+    bytes: () => displayP3(P3_COLOUR).png().toBuffer(),
+  },
+  {
+    key: 'formats/wide-gamut.webp',
+    description: 'Display P3 WebP',
+    format: 'webp',
+    colour: P3_COLOUR,
+    bytes: () => displayP3(P3_COLOUR).webp({ lossless: true }).toBuffer(),
+  },
+  {
+    key: 'formats/gps.webp',
+    description: 'WebP with GPS coordinates in EXIF (stripped)',
+    format: 'webp',
+    bytes: () =>
+      fromPhoto(640, 480)
+        .withExif({
+          IFD3: { GPSLatitudeRef: 'N', GPSLatitude: '35/1 39/1 2906/100', GPSLongitudeRef: 'E', GPSLongitude: '139/1 44/1 4080/100' },
+        })
+        .webp()
+        .toBuffer(),
+  },
 ];

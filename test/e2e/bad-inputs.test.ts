@@ -35,7 +35,7 @@ const CASES: Case[] = [
   { name: 'PNG named .jpg', key: 'matrix/png.jpg', bytes: NOT_JPEG.png, expect: { refused: 'UnsupportedFormatError' } },
   { name: 'WebP named .jpg', key: 'matrix/webp.jpg', bytes: NOT_JPEG.webp, expect: { refused: 'UnsupportedFormatError' } },
   { name: 'GIF named .jpg', key: 'matrix/gif.jpg', bytes: NOT_JPEG.gif, expect: { refused: 'UnsupportedFormatError' } },
-  { name: 'HEIC named .jpg', key: 'matrix/heic.jpg', bytes: NOT_JPEG.heic, expect: { refused: 'UnsupportedFormatError' } },
+  { name: 'HEIC named .jpg', key: 'matrix/heic.jpg', bytes: NOT_JPEG.heic, expect: { refused: 'HeicNotSupportedError' } },
   { name: 'AVIF named .jpg', key: 'matrix/avif.jpg', bytes: NOT_JPEG.avif, expect: { refused: 'UnsupportedFormatError' } },
   { name: 'TIFF named .jpg', key: 'matrix/tiff.jpg', bytes: NOT_JPEG.tiff, expect: { refused: 'UnsupportedFormatError' } },
   { name: '16-bit PNG named .jpg', key: 'matrix/sixteen-bit.jpg', bytes: NOT_JPEG.png16, expect: { refused: 'UnsupportedFormatError' } },

@@ -80,6 +80,24 @@ describe('parseStackConfig', () => {
     ['suffix', { thumbnail: { triggerSuffixes: ['jpg'] } }, /triggerSuffixes\.0: must be a file extension/],
     ['invoker', { invokerPrincipals: ['alice'] }, /invokerPrincipals\.0: must be an IAM role/],
     ['unknown key', { regoin: 'eu-west-1' }, /regoin|Unrecognized key/],
+    ['input format', { thumbnail: { inputFormats: ['jpeg', 'heic'] } }, /thumbnail\.inputFormats\.1/],
+    ['input formats twice', { thumbnail: { inputFormats: ['jpeg', 'jpeg'] } }, /thumbnail\.inputFormats: formats must be distinct/],
+    [
+      'suffix of a format not enabled',
+      { thumbnail: { triggerSuffixes: ['.jpg', '.png'] } },
+      /thumbnail\.triggerSuffixes\.1: "\.png" is PNG, which thumbnail\.inputFormats does not enable: add "png" to it/,
+    ],
+    [
+      'HEIC suffix',
+      { thumbnail: { inputFormats: ['jpeg', 'avif'], triggerSuffixes: ['.jpg', '.HEIC'] } },
+      /triggerSuffixes\.1: "\.HEIC" is HEIC, which cannot be decoded here/,
+    ],
+    [
+      'suffix of no input format',
+      { thumbnail: { triggerSuffixes: ['.bmp'] } },
+      /triggerSuffixes\.0: "\.bmp" is not the extension of an input format \(jpeg: \.jpg/,
+    ],
+    ['JPEG background', { thumbnail: { jpegBackground: 'white' } }, /thumbnail\.jpegBackground: must be a colour/],
     ['adopted bucket name', { originals: { existingBucket: 'Acme_Uploads' } }, /originals\.existingBucket: must be an S3 bucket name/],
     [
       'adopted bucket name (an IP)',
@@ -140,6 +158,19 @@ describe('parseStackConfig', () => {
     expect(triggerFilterOf(parseStackConfig(valid()))).toEqual({ suffixes: ['.jpg'], ignoreCase: false });
     const notified = parseStackConfig(valid({ originals: { existingBucket: 'acme', delivery: 'notification' } }));
     expect(triggerFilterOf(notified).ignoreCase).toBe(false);
+  });
+
+  it('takes every input format, with its suffixes in any case', () => {
+    const config = parseStackConfig(
+      valid({
+        thumbnail: {
+          inputFormats: ['jpeg', 'png', 'webp', 'gif', 'avif'],
+          triggerSuffixes: ['.JPG', '.jpeg', '.png', '.webp', '.gif', '.avif'],
+        },
+      }),
+    );
+    expect(config.thumbnail.inputFormats).toEqual(['jpeg', 'png', 'webp', 'gif', 'avif']);
+    expect(parseStackConfig(valid()).thumbnail).toMatchObject({ inputFormats: ['jpeg'], jpegBackground: '#ffffff' });
   });
 
   it('lists every problem at once', () => {

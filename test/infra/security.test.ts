@@ -59,6 +59,10 @@ const ROWS: Row[] = [
   fnRole('deletes a configured rendition of a deleted original', 's3:DeleteObject', s3(n.thumbnails, 'photos/cat-avatar.webp'), 'Allowed'),
   fnRole('puts the thumbnail of an upper-case .JPG', 's3:PutObject', s3(n.thumbnails, 'photos/IMG_1.JPG.thumbnail.jpg'), 'Allowed'),
   fnRole('puts the avatar of a .jpeg', 's3:PutObject', s3(n.thumbnails, 'photos/x.jpeg.avatar.webp'), 'Allowed'),
+  // Other input formats: photo.png's outputs are named after the whole name, apart from photo.jpg's.
+  fnRole('puts the thumbnail of a PNG original', 's3:PutObject', s3(n.thumbnails, 'photos/photo.png.thumbnail.jpg'), 'Allowed'),
+  fnRole('deletes the avatar of a deleted WebP original', 's3:DeleteObject', s3(n.thumbnails, 'photos/photo.webp.avatar.webp'), 'Allowed'),
+  fnRole('puts a copy of a PNG original into thumbnails', 's3:PutObject', s3(n.thumbnails, 'photos/photo.png'), 'Denied'),
   fnRole('puts a key that only ends in "thumbnail.jpg"', 's3:PutObject', s3(n.thumbnails, 'photos/mythumbnail.jpg'), 'Denied'),
   fnRole("reads a thumbnail's metadata (HEAD, for idempotency)", 's3:GetObject', s3(n.thumbnails, 'photos/cat-thumbnail.jpg'), 'Allowed'),
   fnRole('deletes the thumbnail of a deleted original', 's3:DeleteObject', s3(n.thumbnails, 'photos/cat-thumbnail.jpg'), 'Allowed'),

@@ -24,6 +24,21 @@ function describe(error) {
   return { errorType: 'Error', errorMessage: String(error), trace: [] };
 }
 
+/**
+ * This process's own peak resident memory, in KB: Lambda's "Max Memory Used". Linux's VmHWM, not
+ * getrusage's maxrss, which keeps the high-water mark of the process this one was forked from (the
+ * local stack's, hundreds of MB) across exec.
+ */
+function peakRssKb() {
+  try {
+    const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
+    if (match) return Number(match[1]);
+  } catch {
+    // Not Linux: maxrss, which on macOS is this process's own.
+  }
+  return process.resourceUsage().maxRSS;
+}
+
 const send = (message) => new Promise((resolve) => process.send(message, resolve));
 
 /** Whether the nearest package.json up to the task root says "type": "module". */
@@ -117,7 +132,7 @@ process.on('message', async (message) => {
   const cpuStarted = process.cpuUsage();
   const measure = () => {
     const cpu = process.cpuUsage(cpuStarted);
-    return { durationMs: performance.now() - started, cpuMs: (cpu.user + cpu.system) / 1000, maxRssKb: process.resourceUsage().maxRSS };
+    return { durationMs: performance.now() - started, cpuMs: (cpu.user + cpu.system) / 1000, maxRssKb: peakRssKb() };
   };
   try {
     const result = await handler(event, context);

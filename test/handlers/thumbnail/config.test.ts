@@ -21,6 +21,8 @@ describe('parseConfig', () => {
       s3RequestTimeoutMs: 3_000,
       maxDecodeMs: 1_500,
       functionMemoryMB: 1024,
+      inputFormats: ['jpeg'],
+      jpegBackground: '#ffffff',
     });
   });
 

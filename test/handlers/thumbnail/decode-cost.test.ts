@@ -24,7 +24,7 @@ describe('estimateDecode', () => {
   it('counts blocks as libjpeg allocates them (whole MCUs) and one visit per block for a baseline JPEG', () => {
     // 100x50 at 4:2:0: MCUs of 16x16, 7x4 of them; 4 luma + 2 chroma blocks each.
     const estimate = estimateDecode(structureOf({ width: 100, height: 50, components: YCC_420, coding: 'baseline' }));
-    expect(estimate).toMatchObject({ pixels: 5000, blocks: 7 * 4 * 6, blockVisits: 7 * 4 * 6, coefficientBytes: 0 });
+    expect(estimate).toMatchObject({ pixels: 5000, blocks: 7 * 4 * 6, blockVisits: 7 * 4 * 6, wholeImageBytes: 0 });
     expect(estimate.decodeMs).toBeCloseTo((168 * COST_NS.sequentialBlockVisit) / 1e6, 9);
   });
 
@@ -36,7 +36,7 @@ describe('estimateDecode', () => {
     );
     expect(estimate.blocks).toBe(250_000);
     expect(estimate.blockVisits).toBe(scans * 250_000);
-    expect(estimate.coefficientBytes).toBe(250_000 * 128);
+    expect(estimate.wholeImageBytes).toBe(250_000 * 128);
   });
 
   it('grows with the scan count at the same size: the end-of-band loophole costs visits, not bytes', () => {

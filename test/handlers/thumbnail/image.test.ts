@@ -8,6 +8,7 @@ import { decodeLimitsFor } from '../../../handlers/thumbnail/decode-cost';
 import {
   CorruptImageError,
   DecodeLimitError,
+  HeicNotSupportedError,
   PixelLimitError,
   RenderTimeoutError,
   UnsupportedFormatError,
@@ -64,7 +65,7 @@ describe('readJpegHeader', () => {
     const header = await readJpegHeader(await orientedJpeg(300, 400, 6), LIMITS);
     // withMetadata() in the generator embeds libvips' sRGB profile.
     expect(header).toMatchObject({ width: 400, height: 300, orientation: 6, display: { width: 300, height: 400 }, standardSrgb: true });
-    expect(header.decode).toMatchObject({ pixels: 120_000, coefficientBytes: 0 });
+    expect(header.decode).toMatchObject({ pixels: 120_000, wholeImageBytes: 0 });
   });
 
   it.each([
@@ -90,8 +91,16 @@ describe('readJpegHeader', () => {
     expect(colourDistance((await decode(converted!.body)).at(0.5, 0.5), (await decode(skipped!.body)).at(0.5, 0.5))).toBeLessThanOrEqual(2);
   });
 
-  it.each(Object.keys(NOT_JPEG) as NotJpeg[])('refuses %s bytes as UnsupportedFormatError', async (kind) => {
-    await expect(readJpegHeader(await NOT_JPEG[kind](), LIMITS)).rejects.toThrow(UnsupportedFormatError);
+  it.each((Object.keys(NOT_JPEG) as NotJpeg[]).filter((kind) => kind !== 'heic'))(
+    'refuses %s bytes as UnsupportedFormatError',
+    async (kind) => {
+      await expect(readJpegHeader(await NOT_JPEG[kind](), LIMITS)).rejects.toThrow(UnsupportedFormatError);
+    },
+  );
+
+  it('refuses HEIC by name, saying what to do', async () => {
+    await expect(readJpegHeader(await NOT_JPEG.heic(), LIMITS)).rejects.toThrow(HeicNotSupportedError);
+    await expect(readJpegHeader(await NOT_JPEG.heic(), LIMITS)).rejects.toThrow(/HEIC .* no HEVC decoder .* Upload JPEG instead/);
   });
 
   it('refuses a header that declares too many pixels, without decoding', async () => {
@@ -110,7 +119,7 @@ describe('readJpegHeader', () => {
       dc: () => 0,
     });
     await expect(readJpegHeader(bomb, { ...LIMITS, maxDecodeMs: 100 })).rejects.toThrow(DecodeLimitError);
-    expect((await readJpegHeader(bomb, LIMITS)).decode.coefficientBytes).toBe(250_000 * 128);
+    expect((await readJpegHeader(bomb, LIMITS)).decode.wholeImageBytes).toBe(250_000 * 128);
   });
 
   it('refuses an arithmetic-coded JPEG (no browser shows one) as UnsupportedJpegError', async () => {

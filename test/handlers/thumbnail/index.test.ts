@@ -154,24 +154,28 @@ describe('thumbnail handler', () => {
     expect(putCalls().map((put) => put.Key)).toEqual(['one-thumbnail.jpg', 'two+three-thumbnail.jpg']);
   });
 
-  it.each(['png', 'webp', 'heic', 'avif', 'text', 'empty'] as const)(
-    'refuses %s bytes named .jpg: writes nothing and records the failure once',
-    async (kind) => {
-      serve(await NOT_JPEG[kind]());
-      const summary = await handler(s3Event({ bucket: ORIGINALS, key: 'fake.jpg', eTag: 'abc123' }), lambdaContext());
-      expect(summary.failed).toBe(1);
-      expect(putCalls()).toEqual([]);
-      const [record] = failureRecords();
-      expect(failureRecords()).toHaveLength(1);
-      expect(record).toMatchObject({
-        requestContext: { condition: 'PermanentFailure' },
-        requestPayload: { Records: [{ s3: { bucket: { name: ORIGINALS }, object: { key: 'fake.jpg' } } }] },
-        responsePayload: { errorType: 'UnsupportedFormatError', failureClass: 'permanent', bucket: ORIGINALS, key: 'fake.jpg' },
-      });
-      const logged = logLines().find((line) => line['message'] === 'thumbnail failed');
-      expect(logged).toMatchObject({ level: 'ERROR', errorType: 'UnsupportedFormatError', source: { key: 'fake.jpg' } });
-    },
-  );
+  it.each([
+    ['png', 'UnsupportedFormatError'],
+    ['webp', 'UnsupportedFormatError'],
+    ['heic', 'HeicNotSupportedError'],
+    ['avif', 'UnsupportedFormatError'],
+    ['text', 'UnsupportedFormatError'],
+    ['empty', 'UnsupportedFormatError'],
+  ] as const)('refuses %s bytes named .jpg: writes nothing and records the failure once (%s)', async (kind, errorType) => {
+    serve(await NOT_JPEG[kind]());
+    const summary = await handler(s3Event({ bucket: ORIGINALS, key: 'fake.jpg', eTag: 'abc123' }), lambdaContext());
+    expect(summary.failed).toBe(1);
+    expect(putCalls()).toEqual([]);
+    const [record] = failureRecords();
+    expect(failureRecords()).toHaveLength(1);
+    expect(record).toMatchObject({
+      requestContext: { condition: 'PermanentFailure' },
+      requestPayload: { Records: [{ s3: { bucket: { name: ORIGINALS }, object: { key: 'fake.jpg' } } }] },
+      responsePayload: { errorType, failureClass: 'permanent', bucket: ORIGINALS, key: 'fake.jpg' },
+    });
+    const logged = logLines().find((line) => line['message'] === 'thumbnail failed');
+    expect(logged).toMatchObject({ level: 'ERROR', errorType, source: { key: 'fake.jpg' } });
+  });
 
   it('never writes into the bucket it reads from', async () => {
     const summary = await handler(s3Event({ bucket: THUMBNAILS, key: 'x-thumbnail.jpg' }), lambdaContext());

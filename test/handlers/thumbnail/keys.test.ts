@@ -258,3 +258,20 @@ describe('isOutputKey', () => {
     for (const { key } of planRenditionKeys('x/y z.jpg', renditions)) expect(isOutputKey(key, renditions)).toBe(true);
   });
 });
+
+describe('output names across input formats', () => {
+  it('keeps two originals that differ only in format apart: photo.png and photo.jpg have two thumbnails', () => {
+    const thumbnail = { name: 'thumbnail', format: 'jpeg' } as const;
+    const keys = [
+      'photos/photo.jpg',
+      'photos/photo.png',
+      'photos/photo.webp',
+      'photos/photo.gif',
+      'photos/photo.avif',
+      'photos/photo.jpeg',
+    ].map((key) => renditionKey(key, thumbnail));
+    expect(new Set(keys).size).toBe(keys.length);
+    expect(keys).toContain('photos/photo.png.thumbnail.jpg');
+    for (const key of keys) expect(sourceOfOutputKey(key)?.sourceKey).toMatch(/^photos\/photo\./);
+  });
+});

@@ -35,6 +35,8 @@ const CONFIG: ThumbnailConfig = {
   s3RequestTimeoutMs: DEFAULTS.s3RequestTimeoutMs,
   maxDecodeMs: DEFAULTS.maxDecodeMs,
   functionMemoryMB: DEFAULTS.functionMemoryMB,
+  inputFormats: DEFAULTS.inputFormats,
+  jpegBackground: DEFAULTS.jpegBackground,
 };
 
 interface Stored {
@@ -118,19 +120,21 @@ const JPEG = { body: new Uint8Array([0xff, 0xd8, 0xff]), etag: 'e1' };
 
 function header(decodeMs = 10): ImageHeader {
   return {
+    format: 'jpeg',
+    hasAlpha: false,
     width: 400,
     height: 300,
     orientation: 1,
     display: { width: 400, height: 300 },
     standardSrgb: true,
-    decode: { pixels: 120_000, blocks: 2_000, blockVisits: 2_000, coefficientBytes: 0, decodeMs },
+    decode: { pixels: 120_000, blocks: 2_000, blockVisits: 2_000, wholeImageBytes: 0, decodeMs },
   };
 }
 
 function fakeImage(overrides: Partial<ImageFunctions> = {}) {
   const renders: { timeoutSeconds?: number }[] = [];
   const image: ImageFunctions = {
-    readJpegHeader: async () => header(),
+    readImageHeader: async () => header(),
     renderThumbnails: async (_input, _header, planned, options) => {
       renders.push(options);
       return planned.map((target) => ({ ...target, body: new Uint8Array([1, 2, 3]) }));
@@ -199,7 +203,7 @@ describe('createEventProcessor', () => {
   it('finishes every record when the recorder fails, logs the record it could not send, then throws for a retry', async () => {
     const { storage, logs, processEvent } = setup({
       image: fakeImage({
-        readJpegHeader: async (input) => {
+        readImageHeader: async (input) => {
           if (input.length === 1) throw new CorruptImageError('cannot decode');
           return header();
         },
@@ -308,7 +312,7 @@ describe('createRecordProcessor', () => {
   });
 
   it('retries later (transient) when too little time is left to render, instead of running into the timeout', async () => {
-    const { image, renders } = fakeImage({ readJpegHeader: async () => header(900) });
+    const { image, renders } = fakeImage({ readImageHeader: async () => header(900) });
     const { storage, processRecord } = setup({ image });
     storage.originals.set('x.jpg', JPEG);
     const outcome = await processRecord(created('x.jpg'), invocation(4_000));
@@ -434,7 +438,7 @@ describe('S3 Batch Operations invocations (backfill)', () => {
   it('answers every task: gone, not a JPEG, transient, wrong bucket, unreadable, filtered by suffix', async () => {
     const refuse: ImageFunctions = {
       ...fakeImage().image,
-      readJpegHeader: async () => {
+      readImageHeader: async () => {
         throw new CorruptImageError('truncated');
       },
     };
@@ -502,7 +506,7 @@ describe('renditions', () => {
     // uploads, is too little; 14 s is enough.
     const large = { ...header(10), display: { width: 2000, height: 1000 } };
     const config: ThumbnailConfig = { ...CONFIG, renditions: [{ name: 'preview', width: 2000, format: 'avif', quality: 50 }] };
-    const { image, renders } = fakeImage({ readJpegHeader: async () => large });
+    const { image, renders } = fakeImage({ readImageHeader: async () => large });
     const { storage, processRecord } = withConfig(config, image);
     storage.originals.set('x.jpg', JPEG);
     expect(await processRecord(created('x.jpg'), invocation(12_000))).toMatchObject({ status: 'retry', error: { name: 'OutOfTimeError' } });
@@ -610,7 +614,7 @@ describe('S3 events delivered by EventBridge (an adopted bucket)', () => {
   it('records a refused upload once, with the EventBridge event itself to replay', async () => {
     const { storage, recorded, processEvent } = setup({
       image: fakeImage({
-        readJpegHeader: async () => {
+        readImageHeader: async () => {
           throw new CorruptImageError('cannot decode');
         },
       }).image,
