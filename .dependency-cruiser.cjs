@@ -6,7 +6,7 @@
 
 /** Handler modules that must import no SDK, no sharp, no logger: the orchestrator and everything it decides with. */
 const PURE_HANDLER_MODULES =
-  '^handlers/thumbnail/(constants|types|errors|event|eventbridge|event-source|keys|plan|format|jpeg-structure|png-structure|gif-structure|webp-structure|isobmff-structure|image-cost|decode-cost|failure-record|process-event|config)[.]ts$';
+  '^handlers/thumbnail/(constants|types|errors|event|eventbridge|event-source|keys|plan|format|jpeg-structure|upload-check|download|png-structure|gif-structure|webp-structure|isobmff-structure|image-cost|decode-cost|failure-record|process-event|config)[.]ts$';
 
 module.exports = {
   forbidden: [
@@ -45,6 +45,14 @@ module.exports = {
       severity: 'error',
       from: { path: '^infra/' },
       to: { path: '^handlers/', pathNot: '^handlers/[^/]+/constants[.]ts$' },
+    },
+    {
+      name: 'bench-on-top',
+      comment:
+        'make bench measures the tools; no tool, stack or library imports it: what both need (the cost model, say) lives below both, in scripts/lib or lib.',
+      severity: 'error',
+      from: { path: '^(scripts|infra|lib|handlers)/', pathNot: '^scripts/bench/' },
+      to: { path: '^scripts/bench/' },
     },
     {
       name: 'scripts-never-import-tests',

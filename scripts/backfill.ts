@@ -24,17 +24,9 @@ import { createJob, createJobInput, latestInventoryManifest, resolveAwsTarget } 
 import { type BackfillProgress, listOriginals, runLocalBackfill } from './backfill/local-run';
 import { manifestCsv } from './backfill/manifest';
 import { summarizeReport } from './backfill/report';
-import {
-  BATCH_PRICES,
-  type BackfillCost,
-  backfillCost,
-  LAMBDA_PRICES,
-  type Measured,
-  REFERENCE_12MP,
-  S3_REQUEST_PRICES,
-} from './bench/cost';
 import { checkCredentials } from './lib/aws-credentials';
 import { isMain, onInterrupt, runMain } from './lib/cli';
+import { BATCH_PRICES, type BackfillCost, backfillCost, LAMBDA_PRICES, type Measured, REFERENCE_12MP, S3_REQUEST_PRICES } from './lib/cost';
 import { connectLocalStack } from './local/connect';
 import { localBucketName } from './local/stack-model';
 

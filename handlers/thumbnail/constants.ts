@@ -201,6 +201,14 @@ export const DEFAULTS = {
   jpegBackground: '#ffffff',
 } as const;
 
+/**
+ * How originals are downloaded (see download.ts): objects of 16 MiB and more in ranges of at least
+ * 8 MiB (AWS's guidance for byte-range fetches), up to 4 fetched at once, so a 40 MB upload arrives
+ * in a quarter of one stream's time (about 0.5 s at 80 MB/s) for up to 3 more GET requests; a
+ * photo of a few MB comes in one GET, as its extra requests would cost more than the time saved.
+ */
+export const DOWNLOAD = { partBytes: 8 * 1024 * 1024, maxParts: 4 } as const;
+
 export const LIMITS = {
   maxRenditions: 8,
   maxWidth: 4096,

@@ -15,7 +15,7 @@
 
 import { JPEG_MAX_DIMENSION, LIMITS } from './constants';
 import { DECODE_LIMIT, DecodeLimitError, PixelLimitError, UnsupportedJpegError } from './errors';
-import { CODING, type JpegScan, type JpegStructure } from './jpeg-structure';
+import { CODING, type JpegScan, type JpegStructure, type PartialJpegStructure } from './jpeg-structure';
 import type { DecodeEstimate, ThumbnailConfig } from './types';
 
 /** Reference-machine nanoseconds per unit of work. */
@@ -136,10 +136,9 @@ function checkSupported(structure: JpegStructure): void {
  * Refuse a JPEG that is unsupported or would cost too much to decode, before decoding it.
  * Returns the estimate for an accepted one.
  */
-export function checkDecodable(structure: JpegStructure, limits: DecodeLimits): DecodeEstimate {
-  checkSupported(structure);
-  const { frame, scans, metadata, segments } = structure;
-  if (frame.width * frame.height > limits.maxInputPixels) throw new PixelLimitError(frame.width, frame.height, limits.maxInputPixels);
+/** The limits on counts, which only grow as a JPEG's bytes arrive: scans, marker segments, metadata. */
+function checkCounts(structure: Pick<JpegStructure, 'scans' | 'metadata' | 'segments'>): void {
+  const { scans, metadata, segments } = structure;
   if (scans.length > LIMITS.maxScans)
     throw new DecodeLimitError(
       DECODE_LIMIT.scans,
@@ -152,6 +151,23 @@ export function checkDecodable(structure: JpegStructure, limits: DecodeLimits): 
       DECODE_LIMIT.metadata,
       `${metadata.segments} metadata segments of ${describeMegabytes(metadata.bytes)}; at most ${LIMITS.maxMetadataSegments} segments and ${describeMegabytes(LIMITS.maxMetadataBytes)} accepted`,
     );
+}
+
+/**
+ * Refuse a JPEG whose first bytes already prove it over a limit: every limit only grows with the
+ * bytes (scans, segments, metadata, the estimate as scans are added), so what is over now stays
+ * over. Before the frame header, the counts; after it, everything checkDecodable checks.
+ */
+export function checkPartialJpeg(partial: PartialJpegStructure, limits: DecodeLimits): void {
+  if (partial.frame) checkDecodable({ ...partial, frame: partial.frame }, limits);
+  else checkCounts(partial);
+}
+
+export function checkDecodable(structure: JpegStructure, limits: DecodeLimits): DecodeEstimate {
+  checkSupported(structure);
+  const { frame, scans } = structure;
+  if (frame.width * frame.height > limits.maxInputPixels) throw new PixelLimitError(frame.width, frame.height, limits.maxInputPixels);
+  checkCounts(structure);
   const estimate = estimateDecode(structure);
   if (estimate.wholeImageBytes > limits.maxDecodeBytes)
     throw new DecodeLimitError(

@@ -2,18 +2,12 @@
 
 import { parse as parseIcc } from 'icc';
 import sharp, { type Metadata, type Sharp } from 'sharp';
-import { DEFAULTS, INPUT_FORMAT_NAMES, INPUT_FORMATS, type InputFormat, LIMITS, type Rendition } from './constants';
-import { checkDecodable, type DecodeLimits } from './decode-cost';
-import { CorruptImageError, HeicNotSupportedError, RenderTimeoutError, UnsupportedFormatError } from './errors';
-import { IMAGE_FORMAT, sniffFormat } from './format';
-import { readGifStructure } from './gif-structure';
-import { checkAvif, checkGif, checkPng, checkWebp } from './image-cost';
-import { readIsobmffStructure } from './isobmff-structure';
-import { readJpegStructure } from './jpeg-structure';
+import { DEFAULTS, INPUT_FORMATS, type InputFormat, LIMITS, type Rendition } from './constants';
+import type { DecodeLimits } from './decode-cost';
+import { CorruptImageError, RenderTimeoutError } from './errors';
 import { planIntermediate } from './plan';
-import { readPngStructure } from './png-structure';
-import type { DecodeEstimate, ImageHeader, PlannedThumbnail, RenderedThumbnail } from './types';
-import { readWebpStructure } from './webp-structure';
+import type { ImageHeader, PlannedThumbnail, RenderedThumbnail } from './types';
+import { checkStructure, inputFormatOf } from './upload-check';
 
 /** What rendering needs from the header readImageHeader read. */
 export type RenderHeader = Pick<ImageHeader, 'standardSrgb' | 'display'> & Partial<Pick<ImageHeader, 'format' | 'hasAlpha'>>;
@@ -63,36 +57,6 @@ export const ALLOWED_LOADERS = ['Jpeg', 'Png', 'Webp', 'Nsgif', 'Heif'].flatMap(
 );
 sharp.block({ operation: ['VipsForeignLoad'] });
 sharp.unblock({ operation: ALLOWED_LOADERS });
-
-/** The format of an upload, from its bytes: one this function takes, or why not (HEIC by name). */
-function inputFormatOf(input: Uint8Array, enabled: readonly InputFormat[]): InputFormat {
-  const detected = sniffFormat(input);
-  const format = INPUT_FORMAT_NAMES.find((name) => INPUT_FORMATS[name].label === detected);
-  // HEIC brands are refused by name; an AVIF-branded file whose image is HEVC is caught by its structure (checkAvif).
-  if (detected === IMAGE_FORMAT.heic) throw new HeicNotSupportedError();
-  if (format === undefined || !enabled.includes(format))
-    throw new UnsupportedFormatError(
-      detected,
-      enabled.map((name) => INPUT_FORMATS[name].label),
-    );
-  return format;
-}
-
-/** Its structure read and its cost checked, format by format, before any decoder sees it. */
-function checkStructure(format: InputFormat, input: Uint8Array, limits: DecodeLimits): DecodeEstimate {
-  switch (format) {
-    case 'jpeg':
-      return checkDecodable(readJpegStructure(input), limits);
-    case 'png':
-      return checkPng(readPngStructure(input), limits);
-    case 'gif':
-      return checkGif(readGifStructure(input, LIMITS.maxFrames), input.byteLength, limits);
-    case 'webp':
-      return checkWebp(readWebpStructure(input, LIMITS.maxFrames), input.byteLength, limits);
-    case 'avif':
-      return checkAvif(readIsobmffStructure(input, LIMITS.maxHeifBoxes), input.byteLength, limits);
-  }
-}
 
 /**
  * Decide what the bytes are and read the image's header (no pixels are decoded). Refuses formats

@@ -128,15 +128,148 @@ function readScanHeader(frame: JpegFrame, payload: Uint8Array): Omit<JpegScan, '
   };
 }
 
-/** Offset of the next marker after entropy-coded data starting at `from` (stuffed 0xFF00 and RSTn belong to the data). */
-function endOfEntropyData(bytes: Uint8Array, from: number): number {
+/**
+ * Offset of the next marker after entropy-coded data, searching `bytes[from, available)` (stuffed
+ * 0xFF00 and RSTn belong to the data); undefined when none is there yet.
+ */
+function endOfEntropyData(bytes: Uint8Array, from: number, available: number): number | undefined {
   let at = from;
   for (;;) {
     const ff = bytes.indexOf(0xff, at);
-    if (ff < 0 || ff + 1 >= bytes.length) return bytes.length;
+    if (ff < 0 || ff + 1 >= available) return undefined;
     const next = bytes[ff + 1] as number;
     if (next === 0x00 || isRst(next) || next === 0xff) at = ff + 1;
     else return ff;
+  }
+}
+
+/** What has been read of a JPEG so far: the frame once its header arrived, the scans begun, the segments counted. */
+export interface PartialJpegStructure {
+  readonly frame: JpegFrame | undefined;
+  /** Every scan begun; the last one's entropy-coded bytes are those received so far. */
+  readonly scans: readonly JpegScan[];
+  readonly metadata: { readonly segments: number; readonly bytes: number };
+  readonly segments: number;
+  /** The end-of-image marker was reached: anything after it is not part of the image. */
+  readonly ended: boolean;
+}
+
+/**
+ * A JPEG's marker structure, read as its bytes arrive: `advance` takes the buffer filled so far
+ * and reads on from where it stopped, so a download is checked while it runs, in linear time over
+ * the whole file. `finish` says what readJpegStructure says of the complete file.
+ */
+export class JpegStructureReader {
+  private frame: JpegFrame | undefined;
+  private readonly scans: JpegScan[] = [];
+  private restartInterval = 0;
+  private segments = 0;
+  private metadataSegments = 0;
+  private metadataBytes = 0;
+  /** Where the next marker is expected. */
+  private at = 2;
+  /** The scan whose entropy-coded data is being read: where its data starts and where the search for its end resumes. */
+  private open:
+    | { readonly header: Omit<JpegScan, 'entropyBytes' | 'restartInterval'>; readonly start: number; searchFrom: number }
+    | undefined;
+  private ended = false;
+  private started = false;
+  /** Bytes read so far. */
+  private available = 0;
+
+  /** Read on through `bytes[0, available)`. Throws a CorruptImageError as soon as the bytes cannot be a JPEG. */
+  advance(buffer: Uint8Array, available = buffer.length): void {
+    // Only what has arrived: a buffer filled by parallel ranges may hold later bytes already.
+    const bytes = buffer.subarray(0, available);
+    this.available = available;
+    if (this.ended) return;
+    if (!this.started) {
+      if (available < 2) return;
+      if (bytes[0] !== 0xff || bytes[1] !== SOI) throw malformed('no start-of-image marker');
+      this.started = true;
+    }
+    for (;;) {
+      if (this.open) {
+        const dataEnd = endOfEntropyData(bytes, this.open.searchFrom, available);
+        if (dataEnd === undefined) {
+          // Resume at the last byte, which may be the 0xFF of a marker whose second byte has not arrived.
+          this.open.searchFrom = Math.max(this.open.start, available - 1);
+          return;
+        }
+        this.scans.push({ ...this.open.header, entropyBytes: dataEnd - this.open.start, restartInterval: this.restartInterval });
+        this.open = undefined;
+        this.at = dataEnd;
+      }
+      let at = this.at;
+      if (at >= available) return;
+      if (bytes[at] !== 0xff) throw malformed(`expected a marker at byte ${at}`);
+      // Any number of 0xFF fill bytes may precede a marker.
+      while (at + 1 < available && bytes[at + 1] === 0xff) at++;
+      if (at + 1 >= available) return;
+      this.at = at;
+      const marker = bytes[at + 1] as number;
+      if (marker === EOI) {
+        this.ended = true;
+        return;
+      }
+      if (isStandalone(marker)) {
+        if (marker === SOI) throw malformed('a second start-of-image marker');
+        this.at = at + 2;
+        continue;
+      }
+      if (at + 4 > available) return;
+      const length = ((bytes[at + 2] as number) << 8) | (bytes[at + 3] as number);
+      if (length < 2) throw malformed(`segment 0xFF${marker.toString(16).toUpperCase()} at byte ${at} has length ${length}`);
+      const end = at + 2 + length;
+      if (end > available) return;
+      const payload = bytes.subarray(at + 4, end);
+      this.segments++;
+      if (SOF_CODING.has(marker)) {
+        if (this.frame) throw malformed('more than one frame');
+        this.frame = readFrame(marker, payload);
+      } else if (marker === DRI) {
+        if (payload.length < 2) throw malformed('bad restart interval');
+        this.restartInterval = ((payload[0] as number) << 8) | (payload[1] as number);
+      } else if (isApp(marker) || marker === COM) {
+        this.metadataSegments++;
+        this.metadataBytes += payload.length;
+      }
+      this.at = end;
+      if (marker !== SOS) continue;
+      if (!this.frame) throw malformed('a scan before the frame header');
+      this.open = { header: readScanHeader(this.frame, payload), start: end, searchFrom: end };
+    }
+  }
+
+  /** The structure read so far. */
+  partial(): PartialJpegStructure {
+    const scans = this.open
+      ? [...this.scans, { ...this.open.header, entropyBytes: this.available - this.open.start, restartInterval: this.restartInterval }]
+      : this.scans;
+    return {
+      frame: this.frame,
+      scans,
+      metadata: { segments: this.metadataSegments, bytes: this.metadataBytes },
+      segments: this.segments,
+      ended: this.ended,
+    };
+  }
+
+  /**
+   * The structure of the whole file, once every byte went through `advance`: refuses a file that
+   * ends inside a header, has no frame or no scan. A file may end inside its last scan's data
+   * without an end-of-image marker (libjpeg reads it; the decoder decides how damaged it is).
+   */
+  finish(): JpegStructure {
+    if (!this.started) throw malformed('no start-of-image marker');
+    const partial = this.partial();
+    if (!this.ended && !this.open && this.at < this.available) {
+      // Stopped inside a marker segment, or on a lone 0xFF at the very end (which libjpeg ignores).
+      if (this.at + 1 < this.available) throw malformed(`a marker segment at byte ${this.at} runs past the end of the file`);
+    }
+    if (!partial.frame) throw malformed('no frame header');
+    if (partial.scans.length === 0) throw malformed('no scan');
+    return { frame: partial.frame, scans: partial.scans, metadata: partial.metadata, segments: partial.segments };
   }
 }
 
@@ -146,54 +279,7 @@ function endOfEntropyData(bytes: Uint8Array, from: number): number {
  * a scan before the frame, and a JPEG with no scan.
  */
 export function readJpegStructure(bytes: Uint8Array): JpegStructure {
-  if (bytes[0] !== 0xff || bytes[1] !== SOI) throw malformed('no start-of-image marker');
-  let frame: JpegFrame | undefined;
-  const scans: JpegScan[] = [];
-  let restartInterval = 0;
-  let segments = 0;
-  let metadataSegments = 0;
-  let metadataBytes = 0;
-  let at = 2;
-  while (at < bytes.length) {
-    if (bytes[at] !== 0xff) throw malformed(`expected a marker at byte ${at}`);
-    // Any number of 0xFF fill bytes may precede a marker.
-    while (bytes[at + 1] === 0xff) at++;
-    const marker = bytes[at + 1];
-    if (marker === undefined) break;
-    if (marker === EOI) break;
-    if (isStandalone(marker)) {
-      if (marker === SOI) throw malformed('a second start-of-image marker');
-      at += 2;
-      continue;
-    }
-    if (at + 4 > bytes.length) throw malformed('ends inside a marker');
-    const length = ((bytes[at + 2] as number) << 8) | (bytes[at + 3] as number);
-    const end = at + 2 + length;
-    if (length < 2 || end > bytes.length)
-      throw malformed(`segment 0xFF${marker.toString(16).toUpperCase()} at byte ${at} runs past the end of the file`);
-    const payload = bytes.subarray(at + 4, end);
-    segments++;
-    if (SOF_CODING.has(marker)) {
-      if (frame) throw malformed('more than one frame');
-      frame = readFrame(marker, payload);
-    } else if (marker === DRI) {
-      if (payload.length < 2) throw malformed('bad restart interval');
-      restartInterval = ((payload[0] as number) << 8) | (payload[1] as number);
-    } else if (isApp(marker) || marker === COM) {
-      metadataSegments++;
-      metadataBytes += payload.length;
-    }
-    if (marker !== SOS) {
-      at = end;
-      continue;
-    }
-    if (!frame) throw malformed('a scan before the frame header');
-    const header = readScanHeader(frame, payload);
-    const dataEnd = endOfEntropyData(bytes, end);
-    scans.push({ ...header, entropyBytes: dataEnd - end, restartInterval });
-    at = dataEnd;
-  }
-  if (!frame) throw malformed('no frame header');
-  if (scans.length === 0) throw malformed('no scan');
-  return { frame, scans, metadata: { segments: metadataSegments, bytes: metadataBytes }, segments };
+  const reader = new JpegStructureReader();
+  reader.advance(bytes);
+  return reader.finish();
 }

@@ -43,6 +43,7 @@ import {
   WRITE_RESULT,
   type WriteCondition,
 } from './types';
+import { UploadCheck } from './upload-check';
 
 export interface ImageFunctions {
   readonly readImageHeader: typeof readImageHeader;
@@ -127,6 +128,35 @@ export function createRecordProcessor(deps: ProcessorDeps) {
   }
 
   /**
+   * The original, checked as it arrives (UploadCheck: an upload over a limit is refused as soon as
+   * its bytes prove it, and the download aborted), and no later than the last moment a render can
+   * still start: past it, the download stops and the record is retried (OutOfTimeError), as a late
+   * render would be.
+   */
+  async function download(record: SourceRecord, invocation: Invocation) {
+    let check: UploadCheck | undefined;
+    const neededMs = LIMITS.uploadReserveMs + renderTimeNeededMs(0, 0);
+    const deadline = new AbortController();
+    const delayMs = Math.max(0, invocation.remainingMs() - neededMs);
+    // setTimeout takes at most 2^31 - 1 ms (longer fires at once): a longer wait needs no timer.
+    const timer =
+      delayMs < 2 ** 31 - 1
+        ? setTimeout(() => deadline.abort(new OutOfTimeError(Math.max(0, Math.round(invocation.remainingMs())), neededMs)), delayMs)
+        : undefined;
+    try {
+      return await storage.getOriginal(record, {
+        signal: deadline.signal,
+        inspect: (bytes, available, totalBytes) => {
+          check ??= new UploadCheck(config.inputFormats, decodeLimitsFor(config, totalBytes), totalBytes);
+          check.inspect(bytes, available);
+        },
+      });
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /**
    * Make the record's thumbnails. `lookup` says when the thumbnails already there are read:
    * - `LOOKUP.onConflict` (S3 notifications, where the thumbnail is almost always new): not before
    *   writing. The write is conditional (If-None-Match), so an existing thumbnail is found by the
@@ -155,7 +185,7 @@ export function createRecordProcessor(deps: ProcessorDeps) {
     const pending = targets.filter((_, i) => decisions[i] === DECISION.write);
     if (pending.length === 0) return { status: 'skipped', reason: decisions[0] ?? DECISION.duplicate };
 
-    const original = await storage.getOriginal(record);
+    const original = await download(record, invocation);
     if (original === SOURCE_CHANGED) return { status: 'skipped', reason: 'source changed after this event (a newer event covers it)' };
     if (original === SOURCE_GONE) return { status: 'skipped', reason: GONE_REASON };
     const downloaded = deps.now();

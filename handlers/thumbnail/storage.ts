@@ -8,8 +8,9 @@ import {
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { CACHE_CONTROL, FORMATS, THUMBNAIL_METADATA } from './constants';
-import { ObjectTooLargeError, StorageRequestError, TransientStorageError } from './errors';
+import { CACHE_CONTROL, DOWNLOAD, FORMATS, THUMBNAIL_METADATA } from './constants';
+import { Arrivals, type ByteRange, type DownloadPlan, planRanges, rangeHeader } from './download';
+import { ObjectTooLargeError, StorageRequestError, ThumbnailError, TransientStorageError } from './errors';
 import { type OriginalObject, SOURCE_CHANGED, SOURCE_GONE, type Storage, WRITE_RESULT } from './types';
 
 interface SdkError {
@@ -44,6 +45,14 @@ const unquote = (etag: string | undefined): string | undefined => etag?.replace(
 export interface StorageOptions {
   readonly maxInputBytes: number;
   readonly expectedBucketOwner?: string;
+  /** How originals are fetched: in ranges at once, or whole (DOWNLOAD by default). */
+  readonly download?: DownloadPlan;
+}
+
+/** The object's size from a Content-Range header ("bytes 0-99/1234"), when it says. */
+function totalOfContentRange(header: string | undefined): number | undefined {
+  const total = /\/(\d+)$/.exec(header ?? '')?.[1];
+  return total === undefined ? undefined : Number(total);
 }
 
 /** The source key a thumbnail's metadata names, percent-encoded when written (metadata is ASCII). */
@@ -91,40 +100,121 @@ export function createS3Storage(client: S3Client, options: StorageOptions): Stor
       }
     },
 
-    async getOriginal(record): Promise<OriginalObject | typeof SOURCE_CHANGED | typeof SOURCE_GONE> {
+    async getOriginal(record, download = {}): Promise<OriginalObject | typeof SOURCE_CHANGED | typeof SOURCE_GONE> {
       const { bucket, key } = record;
       if (record.size !== undefined && record.size > options.maxInputBytes)
         throw new ObjectTooLargeError(record.size, options.maxInputBytes);
-      let response: GetObjectCommandOutput;
+      // Ranges only for a version the event names by ETag and size: every range is then of that version.
+      const planned = record.size !== undefined && record.eTag !== undefined ? planRanges(record.size, options.download ?? DOWNLOAD) : [];
+      const ranges: (ByteRange | undefined)[] = planned.length > 1 ? planned : [undefined];
+      const aborted = new AbortController();
+      const onAbort = () => aborted.abort(download.signal?.reason);
+      download.signal?.addEventListener('abort', onAbort, { once: true });
+      const bodies = new Set<{ destroy?: () => void }>();
+      const stop = () => {
+        aborted.abort();
+        for (const body of bodies) body.destroy?.();
+      };
+      let buffer: Buffer | undefined;
+      /** Set when one range found the object gone or changed: the others are stopped, and that is the answer. */
+      let ended: typeof SOURCE_CHANGED | typeof SOURCE_GONE | undefined;
+      const arrivals = new Arrivals(ranges.map((range) => range ?? { start: 0, end: record.size ?? 0 }));
+      let available = 0;
+      let etag: string | undefined;
+      const what = `GET s3://${bucket}/${key}`;
+
+      /** One request: the whole object, or one range of it, streamed into its place in the buffer. */
+      const fetchPart = async (
+        part: number,
+        range: ByteRange | undefined,
+      ): Promise<typeof SOURCE_CHANGED | typeof SOURCE_GONE | undefined> => {
+        let response: GetObjectCommandOutput;
+        try {
+          response = await client.send(
+            new GetObjectCommand({
+              Bucket: bucket,
+              Key: key,
+              ...(range ? { Range: rangeHeader(range) } : {}),
+              ...(record.eTag ? { IfMatch: `"${record.eTag}"` } : {}),
+              ...owner,
+            }),
+            { abortSignal: aborted.signal },
+          );
+        } catch (error) {
+          if (ended !== undefined) return ended;
+          if (aborted.signal.aborted) throw aborted.signal.reason ?? error;
+          if (isNotFound(error)) return SOURCE_GONE;
+          // 416: the object is now shorter than the event said, so it is another version.
+          if (isConditionFailed(error) || statusOf(error) === 416) return SOURCE_CHANGED;
+          throw translate(error, what);
+        }
+        const body = response.Body as (AsyncIterable<Uint8Array> & { destroy?: () => void }) | undefined;
+        if (body) bodies.add(body);
+        const partEtag = unquote(response.ETag);
+        // Servers that ignore If-Match still tell us which version they returned.
+        if (record.eTag !== undefined && partEtag !== undefined && partEtag !== record.eTag) return SOURCE_CHANGED;
+        etag ??= partEtag;
+        const total = range ? totalOfContentRange(response.ContentRange) : response.ContentLength;
+        if (total !== undefined && total > options.maxInputBytes) throw new ObjectTooLargeError(total, options.maxInputBytes);
+        // Ranges were cut from the event's size: an object of another size is not the version they describe.
+        if (range && total !== record.size) return SOURCE_CHANGED;
+        buffer ??= total === undefined ? undefined : Buffer.allocUnsafe(total);
+        const start = range?.start ?? 0;
+        const chunks: Uint8Array[] = [];
+        let received = 0;
+        try {
+          for await (const chunk of body ?? []) {
+            if (buffer === undefined) {
+              // No length said (chunked): kept in pieces, checked at the end.
+              chunks.push(chunk);
+              received += chunk.byteLength;
+              if (received > options.maxInputBytes) throw new ObjectTooLargeError(received, options.maxInputBytes);
+              continue;
+            }
+            const end = range?.end ?? buffer.byteLength;
+            if (start + received + chunk.byteLength > end) throw new TransientStorageError(`${what}: more bytes than the response said`);
+            buffer.set(chunk, start + received);
+            received += chunk.byteLength;
+            const before = available;
+            available = arrivals.add(part, chunk.byteLength);
+            if (available > before) download.inspect?.(buffer, available, buffer.byteLength);
+          }
+        } catch (error) {
+          if (ended !== undefined) return ended;
+          if (aborted.signal.aborted && aborted.signal.reason !== undefined) throw aborted.signal.reason;
+          if (error instanceof ThumbnailError) throw error;
+          throw new TransientStorageError(`reading ${what}: ${(error as Error).message}`, { cause: error });
+        }
+        if (buffer === undefined) {
+          buffer = Buffer.concat(chunks);
+          download.inspect?.(buffer, buffer.byteLength, buffer.byteLength);
+        } else if (received !== (range ? range.end - range.start : buffer.byteLength))
+          throw new TransientStorageError(`${what}: the body ended after ${received} bytes`);
+        return undefined;
+      };
+
       try {
-        response = await client.send(
-          new GetObjectCommand({ Bucket: bucket, Key: key, ...(record.eTag ? { IfMatch: `"${record.eTag}"` } : {}), ...owner }),
+        const outcomes = await Promise.all(
+          ranges.map((range, part) =>
+            fetchPart(part, range).then((outcome) => {
+              // One range finding the object gone or changed ends the others.
+              if (outcome !== undefined && ended === undefined) {
+                ended = outcome;
+                stop();
+              }
+              return outcome;
+            }),
+          ),
         );
+        const outcome = ended ?? outcomes.find((each) => each !== undefined);
+        if (outcome !== undefined) return outcome;
+        return { body: buffer ?? new Uint8Array(), etag };
       } catch (error) {
-        if (isNotFound(error)) return SOURCE_GONE;
-        if (isConditionFailed(error)) return SOURCE_CHANGED;
-        throw translate(error, `GET s3://${bucket}/${key}`);
-      }
-      const etag = unquote(response.ETag);
-      const size = response.ContentLength;
-      if (size !== undefined && size > options.maxInputBytes) {
-        response.Body?.transformToWebStream()
-          .cancel()
-          .catch(() => undefined);
-        throw new ObjectTooLargeError(size, options.maxInputBytes);
-      }
-      // Servers that ignore If-Match still tell us which version they returned.
-      if (record.eTag !== undefined && etag !== undefined && etag !== record.eTag) {
-        response.Body?.transformToWebStream()
-          .cancel()
-          .catch(() => undefined);
-        return SOURCE_CHANGED;
-      }
-      try {
-        const body = (await response.Body?.transformToByteArray()) ?? new Uint8Array();
-        return { body, etag };
-      } catch (error) {
-        throw new TransientStorageError(`reading s3://${bucket}/${key}: ${(error as Error).message}`, { cause: error });
+        stop();
+        if (ended !== undefined) return ended;
+        throw error;
+      } finally {
+        download.signal?.removeEventListener('abort', onAbort);
       }
     },
 

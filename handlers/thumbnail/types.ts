@@ -136,12 +136,23 @@ export type WriteResult = (typeof WRITE_RESULT)[keyof typeof WRITE_RESULT];
 /** How a write must find the existing object: absent, or exactly the version we looked at. */
 export type WriteCondition = { readonly ifNoneMatch: '*' } | { readonly ifMatch: string };
 
+/** Watching a download: each time more bytes from the start have arrived, and a way to stop it. */
+export interface DownloadObserver {
+  /** `bytes` is the buffer being filled (the object's size), `available` how many bytes from its start have arrived. */
+  readonly inspect?: (bytes: Uint8Array, available: number, totalBytes: number) => void;
+  readonly signal?: AbortSignal;
+}
+
 /** What the handler needs from S3; storage.ts implements it, tests fake it. */
 export interface Storage {
   readThumbnailProvenance(bucket: string, key: string): Promise<ThumbnailProvenance | undefined>;
   /** The original's current ETag and size, without its bytes (a backfill learns its version so). */
   headOriginal(record: SourceRecord): Promise<{ readonly etag: string; readonly size?: number } | typeof SOURCE_GONE>;
-  getOriginal(record: SourceRecord): Promise<OriginalObject | typeof SOURCE_CHANGED | typeof SOURCE_GONE>;
+  /**
+   * The original's bytes, of the version the record names. `download.inspect` sees them as they
+   * arrive (throwing aborts the download and rejects with its error); `download.signal` aborts it.
+   */
+  getOriginal(record: SourceRecord, download?: DownloadObserver): Promise<OriginalObject | typeof SOURCE_CHANGED | typeof SOURCE_GONE>;
   /** Write one output: its format's Content-Type and Cache-Control, and provenance naming the original and the rendition. */
   putThumbnail(
     bucket: string,

@@ -1,10 +1,11 @@
 /**
  * Ours beside the simplest handler that could do the job (scripts/bench/reference-handler.ts:
  * client-s3 and sharp, GET, resize, PUT), both packaged and run in the Lambda-like layout on the
- * Lambda Node.js, against the same S3 server behind a proxy that adds a network round trip to every
- * request (and TCP + TLS handshakes to every new connection), as S3 in the same region would:
- * cold start (a fresh process: require the handler, then one event) and warm end to end (one
- * process, one event after another) on a 12 MP photo.
+ * Lambda Node.js, against the same S3 server behind a proxy that behaves like S3 in the same
+ * region: a round trip added to every request (and TCP + TLS handshakes to every new connection),
+ * and each download paced to one S3 GET stream's bandwidth. Cold start (a fresh process: require
+ * the handler, then one small event), and per photo (12 MP and larger) its first event in a fresh
+ * process and warm end to end (one process, one event after another), with CPU per invocation.
  */
 
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
@@ -22,22 +23,45 @@ import { extractLambdaLayout, lambdaNodePath } from '../local/layout';
 import { SequencerClock } from '../local/s3-events';
 import { LOCAL_CREDENTIALS, startLocalS3 } from '../local/s3-server';
 import { uploadEvent } from '../local/upload-event';
+import type { Steps } from './reference-handler';
 import { median } from './stats';
 
 export const HANDLERS = ['ours', 'reference', 'reference + logs and metrics'] as const;
 export type HandlerName = (typeof HANDLERS)[number];
 
+/** How far S3 is: a round trip added to every request, and each download's bandwidth (per connection). */
+export interface Network {
+  readonly latencyMs: number;
+  /** MB/s each response body is paced to; absent: loopback's own. */
+  readonly downloadMBps?: number;
+}
+
+export const describeNetwork = (network: Network): string =>
+  network.latencyMs === 0 && !network.downloadMBps
+    ? '0 ms'
+    : `${network.latencyMs} ms${network.downloadMBps ? ` + ${network.downloadMBps} MB/s` : ''}`;
+
+export const sameNetwork = (a: Network, b: Network): boolean =>
+  a.latencyMs === b.latencyMs && (a.downloadMBps ?? 0) === (b.downloadMBps ?? 0);
+
+export interface LatencyPhoto {
+  readonly name: string;
+  readonly megapixels: number;
+  readonly bytes: Buffer;
+}
+
 export interface LatencyOptions {
-  /** Round trips to simulate, in ms added per request (0: loopback as it is). */
-  readonly latenciesMs: readonly number[];
-  /** Fresh processes per handler and latency. */
+  readonly networks: readonly Network[];
+  /** Fresh processes per handler and network for the cold start on the small event. */
   readonly coldRuns: number;
-  /** Timed warm invocations per handler and latency (after two untimed ones). */
+  /** Fresh processes per handler, network and photo, the photo as the first event. */
+  readonly photoColdRuns: number;
+  /** Timed warm invocations per handler, network and photo (after two untimed ones). */
   readonly warmRuns: number;
   /** The cold start's event: a small JPEG, so the figure is about starting, not decoding. */
   readonly small: Buffer;
-  /** The warm photo: 12 MP. */
-  readonly photo: { readonly name: string; readonly bytes: Buffer };
+  /** The photos timed end to end: 12 MP first, then larger. */
+  readonly photos: readonly LatencyPhoto[];
 }
 
 export interface ColdStart {
@@ -47,16 +71,28 @@ export interface ColdStart {
   readonly firstInvokeMs: number;
 }
 
+export interface PhotoTiming {
+  readonly photo: string;
+  readonly megapixels: number;
+  /** Median wall time of a fresh process whose first event is this photo: start, require, invoke. */
+  readonly coldMs: number;
+  /** Median wall time of one warm invocation on it. */
+  readonly warmMs: number;
+  /** Median CPU time of the function's process in that invocation (all threads: libvips' too). */
+  readonly warmCpuMs: number;
+  /** S3 requests per warm invocation, as the proxy counted them. */
+  readonly warmRequests: number;
+  /** The reference's own steps, warm (medians): what a handler that does only these must wait for. */
+  readonly steps?: { readonly downloadMs: number; readonly renderMs: number; readonly uploadMs: number };
+}
+
 export interface LatencyRow {
-  readonly latencyMs: number;
+  readonly network: Network;
   readonly handler: HandlerName;
   readonly cold: ColdStart;
-  /** Median wall time of one warm invocation on the 12 MP photo. */
-  readonly warmMs: number;
-  /** Median CPU time of the function's process in that invocation. */
-  readonly warmCpuMs: number;
-  /** S3 requests per invocation (cold, warm), as the proxy counted them. */
-  readonly requests: { readonly cold: number; readonly warm: number };
+  /** S3 requests of the cold start's invocation. */
+  readonly coldRequests: number;
+  readonly photos: readonly PhotoTiming[];
 }
 
 export interface LatencyResult {
@@ -90,9 +126,10 @@ const PROBE = [
   '  const started = performance.now();',
   '  const cpu = process.cpuUsage();',
   '  let error;',
-  '  try { await handler(JSON.parse(line), context); } catch (e) { error = String(e); }',
+  '  let result;',
+  '  try { result = await handler(JSON.parse(line), context); } catch (e) { error = String(e); }',
   '  const used = process.cpuUsage(cpu);',
-  `  process.stdout.write('\\n${MARK}' + JSON.stringify({ initMs, ms: performance.now() - started, cpuMs: (used.user + used.system) / 1000, error }) + '\\n');`,
+  `  process.stdout.write('\\n${MARK}' + JSON.stringify({ initMs, ms: performance.now() - started, cpuMs: (used.user + used.system) / 1000, error, result }) + '\\n');`,
   '  initMs = undefined;',
   '}',
   // The SDK keeps connections open (as Lambda reuses them): end explicitly.
@@ -101,6 +138,8 @@ const PROBE = [
 
 interface ProbeAnswer {
   readonly initMs?: number;
+  /** What the handler returned (the reference: its steps' times). */
+  readonly result?: unknown;
   readonly ms: number;
   /** CPU time of the process during the invocation (all threads: libvips' too). */
   readonly cpuMs?: number;
@@ -192,15 +231,20 @@ export async function latencyBenchmark(dir: string, options: LatencyOptions): Pr
   const rows: LatencyRow[] = [];
   const bare: number[] = [];
   try {
-    for (const latencyMs of options.latenciesMs) {
-      const proxy = await startFaultProxy(s3.endpoint, { share: 0, latencyMs, handshakeRtts: 2 });
+    for (const network of options.networks) {
+      const proxy = await startFaultProxy(s3.endpoint, {
+        share: 0,
+        latencyMs: network.latencyMs,
+        handshakeRtts: 2,
+        ...(network.downloadMBps ? { downloadBytesPerSecond: network.downloadMBps * 1e6 } : {}),
+      });
       const counted = async <T>(work: () => Promise<T>) => {
         const before = proxy.stats.requests;
         const result = await work();
         return { result, requests: proxy.stats.requests - before };
       };
-      const cold = async (name: HandlerName) => {
-        const event = await upload(options.small);
+      const cold = async (name: HandlerName, body: Buffer) => {
+        const event = await upload(body);
         const started = performance.now();
         const probe = start(name, proxy.endpoint);
         const { result, requests } = await counted(() => probe.invoke(event));
@@ -208,50 +252,77 @@ export async function latencyBenchmark(dir: string, options: LatencyOptions): Pr
         await probe.close();
         return { totalMs, initMs: result.initMs ?? Number.NaN, firstMs: result.ms, requests };
       };
+      type Cold = Awaited<ReturnType<typeof cold>>;
+      const perHandler = <T>(make: () => T) => Object.fromEntries(HANDLERS.map((name) => [name, make()])) as Record<HandlerName, T>;
       try {
+        console.error(`    ${describeNetwork(network)}`);
         // One untimed round warms the file cache.
-        for (const name of HANDLERS) await cold(name);
-        const samples = Object.fromEntries(HANDLERS.map((name) => [name, [] as Awaited<ReturnType<typeof cold>>[]])) as Record<
-          HandlerName,
-          Awaited<ReturnType<typeof cold>>[]
-        >;
-        // Interleaved, so drift on the machine touches both alike.
+        for (const name of HANDLERS) await cold(name, options.small);
+        const samples = perHandler<Cold[]>(() => []);
+        // Interleaved, so drift on the machine touches every handler alike.
         for (let i = 0; i < options.coldRuns; i++) {
-          if (latencyMs === options.latenciesMs[0]) bare.push(await bareRun());
-          for (const name of HANDLERS) samples[name].push(await cold(name));
+          if (network === options.networks[0]) bare.push(await bareRun());
+          for (const name of HANDLERS) samples[name].push(await cold(name, options.small));
         }
-        const warm = Object.fromEntries(HANDLERS.map((name) => [name, start(name, proxy.endpoint)])) as Record<HandlerName, Probe>;
-        const warmSamples = Object.fromEntries(
-          HANDLERS.map((name) => [name, [] as { ms: number; cpuMs: number; requests: number }[]]),
-        ) as Record<HandlerName, { ms: number; cpuMs: number; requests: number }[]>;
-        try {
-          for (const name of HANDLERS) for (let i = 0; i < 2; i++) await warm[name].invoke(await upload(options.photo.bytes));
-          for (let i = 0; i < options.warmRuns; i++) {
+        const photoTimings = perHandler<PhotoTiming[]>(() => []);
+        for (const photo of options.photos) {
+          const coldPhoto = perHandler<number[]>(() => []);
+          for (let i = 0; i < options.photoColdRuns; i++)
+            for (const name of HANDLERS) coldPhoto[name].push((await cold(name, photo.bytes)).totalMs);
+          const warm = perHandler(() => undefined as Probe | undefined);
+          const warmSamples = perHandler<{ ms: number; cpuMs: number; requests: number; steps?: Steps }[]>(() => []);
+          try {
             for (const name of HANDLERS) {
-              const event = await upload(options.photo.bytes);
-              const { result, requests } = await counted(() => warm[name].invoke(event));
-              warmSamples[name].push({ ms: result.ms, cpuMs: result.cpuMs ?? Number.NaN, requests });
+              const probe = start(name, proxy.endpoint);
+              warm[name] = probe;
+              for (let i = 0; i < 2; i++) await probe.invoke(await upload(photo.bytes));
             }
+            for (let i = 0; i < options.warmRuns; i++) {
+              for (const name of HANDLERS) {
+                const event = await upload(photo.bytes);
+                const { result, requests } = await counted(() => (warm[name] as Probe).invoke(event));
+                warmSamples[name].push({
+                  ms: result.ms,
+                  cpuMs: result.cpuMs ?? Number.NaN,
+                  requests,
+                  ...(name === 'reference' ? { steps: result.result as Steps } : {}),
+                });
+              }
+            }
+          } finally {
+            await Promise.all(HANDLERS.map((name) => warm[name]?.close()));
           }
-        } finally {
-          await Promise.all(HANDLERS.map((name) => warm[name].close()));
+          for (const name of HANDLERS)
+            photoTimings[name].push({
+              photo: photo.name,
+              megapixels: photo.megapixels,
+              coldMs: median(coldPhoto[name]),
+              warmMs: median(warmSamples[name].map((sample) => sample.ms)),
+              warmCpuMs: median(warmSamples[name].map((sample) => sample.cpuMs)),
+              warmRequests: median(warmSamples[name].map((sample) => sample.requests)),
+              ...(name === 'reference'
+                ? {
+                    steps: {
+                      downloadMs: median(warmSamples[name].map((sample) => sample.steps?.downloadMs ?? Number.NaN)),
+                      renderMs: median(warmSamples[name].map((sample) => sample.steps?.renderMs ?? Number.NaN)),
+                      uploadMs: median(warmSamples[name].map((sample) => sample.steps?.uploadMs ?? Number.NaN)),
+                    },
+                  }
+                : {}),
+            });
         }
         for (const name of HANDLERS) {
           const runs = samples[name];
           rows.push({
-            latencyMs,
+            network,
             handler: name,
             cold: {
               totalMs: median(runs.map((run) => run.totalMs)),
               initMs: median(runs.map((run) => run.initMs)),
               firstInvokeMs: median(runs.map((run) => run.firstMs)),
             },
-            warmMs: median(warmSamples[name].map((sample) => sample.ms)),
-            warmCpuMs: median(warmSamples[name].map((sample) => sample.cpuMs)),
-            requests: {
-              cold: median(runs.map((run) => run.requests)),
-              warm: median(warmSamples[name].map((sample) => sample.requests)),
-            },
+            coldRequests: median(runs.map((run) => run.requests)),
+            photos: photoTimings[name],
           });
         }
       } finally {

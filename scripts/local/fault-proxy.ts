@@ -8,6 +8,7 @@
 
 import { createServer, request as forward, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Transform, type TransformCallback } from 'node:stream';
 
 export const FAULT_KINDS = ['InternalError', 'SlowDown', 'ServiceUnavailable', 'stall'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
@@ -26,12 +27,18 @@ export interface FaultOptions {
    * 2 for HTTPS, as to S3), added to that request. Counted only when latencyMs is set.
    */
   readonly handshakeRtts?: number;
+  /**
+   * Bytes per second each response body is paced to (0 or absent: loopback's own), as one S3 GET
+   * stream is limited (roughly 50-100 MB/s from a Lambda function): per connection, so parallel
+   * requests each get their own.
+   */
+  readonly downloadBytesPerSecond?: number;
 }
 
 export interface FaultProxy {
   readonly endpoint: string;
-  /** Requests seen and faults injected, by kind. */
-  readonly stats: { requests: number; faults: Record<FaultKind, number> };
+  /** Requests seen, faults injected by kind, and response body bytes passed on to clients. */
+  readonly stats: { requests: number; faults: Record<FaultKind, number>; bytesSent: number };
   close(): Promise<void>;
 }
 
@@ -55,10 +62,40 @@ function drain(request: IncomingMessage): Promise<void> {
   });
 }
 
+/** Slices of at most this many bytes are released at a time, so pacing is smooth at any chunk size. */
+const PACE_SLICE = 16 * 1024;
+
+/** A body paced to `bytesPerSecond`: each slice leaves no earlier than its share of the time since the first byte. */
+export function pace(bytesPerSecond: number): Transform {
+  let started: number | undefined;
+  let sent = 0;
+  return new Transform({
+    transform(chunk: Buffer, _encoding, callback: TransformCallback) {
+      started ??= performance.now();
+      const slices: Buffer[] = [];
+      for (let at = 0; at < chunk.length; at += PACE_SLICE) slices.push(chunk.subarray(at, at + PACE_SLICE));
+      const next = () => {
+        const slice = slices.shift();
+        if (!slice) return callback();
+        sent += slice.length;
+        const dueMs = (started as number) + (sent / bytesPerSecond) * 1000 - performance.now();
+        this.push(slice);
+        if (dueMs > 0) setTimeout(next, dueMs);
+        else next();
+      };
+      next();
+    },
+  });
+}
+
 export async function startFaultProxy(target: string, options: FaultOptions): Promise<FaultProxy> {
   const kinds = options.kinds ?? FAULT_KINDS;
   const random = seeded(options.seed ?? 42);
-  const stats = { requests: 0, faults: Object.fromEntries(FAULT_KINDS.map((kind) => [kind, 0])) as Record<FaultKind, number> };
+  const stats = {
+    requests: 0,
+    faults: Object.fromEntries(FAULT_KINDS.map((kind) => [kind, 0])) as Record<FaultKind, number>,
+    bytesSent: 0,
+  };
   const upstream = new URL(target);
   const stalled = new Set<ServerResponse>();
   const latencyMs = options.latencyMs ?? 0;
@@ -92,7 +129,15 @@ export async function startFaultProxy(target: string, options: FaultOptions): Pr
       { hostname: upstream.hostname, port: upstream.port, method: request.method, path: request.url, headers: request.headers },
       (upstreamResponse) => {
         response.writeHead(upstreamResponse.statusCode ?? 502, upstreamResponse.headers);
-        upstreamResponse.pipe(response);
+        const body = options.downloadBytesPerSecond ? upstreamResponse.pipe(pace(options.downloadBytesPerSecond)) : upstreamResponse;
+        body.on('data', (chunk: Buffer) => {
+          stats.bytesSent += chunk.length;
+        });
+        body.pipe(response);
+        // A client that hangs up stops the body: nothing more is read or paced for it.
+        response.on('close', () => {
+          if (!response.writableFinished) upstreamResponse.destroy();
+        });
       },
     );
     proxied.on('error', () => response.destroy());

@@ -6,8 +6,10 @@
  *   settle races between concurrent invocations; here they are checked against the stored ETag and
  *   answered with S3's 412 PreconditionFailed.
  * - Atomic objects. s3rver writes an object's bytes in place, then its metadata, so a reader can see
- *   half a body or the previous metadata. S3 never shows a partial write. Here requests on one key
- *   run one at a time, and a GET's body is read completely before the next request on that key.
+ *   half a body or the previous metadata. S3 never shows a partial write. Here a write (PUT, DELETE)
+ *   on a key waits for the reads before it and runs alone; reads (GET, HEAD) run together, as S3
+ *   serves them (a client fetching byte ranges at once gets them at once), and a GET holds the key
+ *   until its body has been sent, so a later write waits for it.
  */
 
 interface Store {
@@ -17,6 +19,8 @@ interface Store {
 
 interface Context {
   readonly method: string;
+  /** The Node.js response, to know when a streamed body has been sent. */
+  readonly res?: { once(event: 'close', listener: () => void): unknown };
   readonly path: string;
   readonly querystring: string;
   get(header: string): string;
@@ -27,12 +31,6 @@ interface Context {
 
 const isReadable = (value: unknown): value is AsyncIterable<Buffer> =>
   typeof value === 'object' && value !== null && Symbol.asyncIterator in value && typeof (value as { pipe?: unknown }).pipe === 'function';
-
-async function readAll(stream: AsyncIterable<Buffer>): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(chunk);
-  return Buffer.concat(chunks);
-}
 
 type Middleware = (ctx: Context, next: () => Promise<void>) => Promise<void>;
 
@@ -65,20 +63,30 @@ function objectOf(path: string): { bucket: string; key: string } | undefined {
 }
 
 export function conditionalRequests(store: Store): Middleware {
-  const locks = new Map<string, Promise<void>>();
-  async function withLock<T>(name: string, work: () => Promise<T>): Promise<T> {
-    const previous = locks.get(name) ?? Promise.resolve();
+  /** Per key: the last write queued, the reads under way, and how many requests hold or wait for the key. */
+  const keys = new Map<string, { lastWrite: Promise<void>; reads: Set<Promise<void>>; pending: number }>();
+  /** Wait for the key: a read waits for the writes queued before it; a write, for those and every read before it. Returns the release. */
+  async function acquire(name: string, write: boolean): Promise<() => void> {
+    const state = keys.get(name) ?? { lastWrite: Promise.resolve(), reads: new Set<Promise<void>>(), pending: 0 };
+    keys.set(name, state);
+    state.pending++;
+    const before = write ? Promise.all([state.lastWrite, ...state.reads]) : state.lastWrite;
     let release = () => {};
-    const current = new Promise<void>((resolve) => (release = resolve));
-    const chained = previous.then(() => current);
-    locks.set(name, chained);
-    await previous;
-    try {
-      return await work();
-    } finally {
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const done = before.then(() => held);
+    if (write) state.lastWrite = done;
+    else state.reads.add(done);
+    await before;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
       release();
-      if (locks.get(name) === chained) locks.delete(name);
-    }
+      state.reads.delete(done);
+      if (--state.pending === 0) keys.delete(name);
+    };
   }
 
   return async (ctx, next) => {
@@ -88,7 +96,9 @@ export function conditionalRequests(store: Store): Middleware {
     // Subresource requests (?tagging, ?uploadId...) keep s3rver's own behaviour; the SDK's ?x-id=<Operation> is not one.
     const subresource = [...new URLSearchParams(ctx.querystring).keys()].some((name) => name !== 'x-id');
     if (!object || subresource || !['GET', 'HEAD', 'PUT', 'DELETE'].includes(ctx.method)) return next();
-    await withLock(`${object.bucket}/${object.key}`, async () => {
+    const release = await acquire(`${object.bucket}/${object.key}`, ctx.method === 'PUT' || ctx.method === 'DELETE');
+    let streaming = false;
+    try {
       // A GET with only If-None-Match is s3rver's own 304 case.
       const conditional = ifMatch !== undefined || (ifNoneMatch !== undefined && ctx.method === 'PUT');
       const exists = conditional && (await store.existsObject(object.bucket, object.key));
@@ -98,7 +108,11 @@ export function conditionalRequests(store: Store): Middleware {
         : undefined;
       if (!refusal) {
         await next();
-        if (isReadable(ctx.body)) ctx.body = await readAll(ctx.body);
+        // A body read from the object's file keeps the key until it is sent: no write changes the file under it.
+        if (isReadable(ctx.body) && ctx.res) {
+          streaming = true;
+          ctx.res.once('close', release);
+        }
         return;
       }
       ctx.status = refusal.status;
@@ -108,6 +122,8 @@ export function conditionalRequests(store: Store): Middleware {
         '<?xml version="1.0" encoding="UTF-8"?>\n' +
         `<Error><Code>${refusal.code}</Code><Message>At least one of the pre-conditions you specified did not hold</Message>` +
         `<Condition>${refusal.condition}</Condition><Key>${object.key.replace(/[<>&]/g, '')}</Key></Error>`;
-    });
+    } finally {
+      if (!streaming) release();
+    }
   };
 }

@@ -1,9 +1,11 @@
+import fc from 'fast-check';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { CorruptImageError } from '../../../handlers/thumbnail/errors';
-import { CODING, readJpegStructure } from '../../../handlers/thumbnail/jpeg-structure';
+import { CODING, JpegStructureReader, readJpegStructure } from '../../../handlers/thumbnail/jpeg-structure';
+import { HOSTILE_CASES } from '../../../scripts/lib/hostile';
 import { markerSegment, progressiveScript, writeJpeg } from '../../../scripts/lib/jpeg-writer';
-import { gpsTaggedJpeg, photoJpeg } from '../../../scripts/lib/samples';
+import { gpsTaggedJpeg, photoJpeg, truncatedJpeg } from '../../../scripts/lib/samples';
 
 const dc = () => 0;
 
@@ -117,5 +119,82 @@ describe('readJpegStructure', () => {
   ])('refuses %s as CorruptImageError', async (_, make) => {
     const bytes = await make();
     expect(() => readJpegStructure(bytes)).toThrow(CorruptImageError);
+  });
+});
+
+/** What reading `bytes` arriving in pieces ending at `cuts` says: the structure, or the error's class and message. */
+function readInPieces(bytes: Buffer, cuts: readonly number[]) {
+  const reader = new JpegStructureReader();
+  // The buffer a download fills: its length is the whole object, only `available` bytes are real.
+  const buffer = Buffer.alloc(bytes.length, 0xff);
+  try {
+    let available = 0;
+    for (const cut of [...[...cuts].sort((a, b) => a - b), bytes.length]) {
+      bytes.copy(buffer, available, available, cut);
+      available = Math.max(available, cut);
+      reader.advance(buffer, available);
+    }
+    return reader.finish();
+  } catch (error) {
+    return { error: (error as Error).name, message: (error as Error).message };
+  }
+}
+
+function readWhole(bytes: Buffer) {
+  try {
+    return readJpegStructure(bytes);
+  } catch (error) {
+    return { error: (error as Error).name, message: (error as Error).message };
+  }
+}
+
+describe('JpegStructureReader, as the bytes arrive', () => {
+  it('reads any JPEG in any pieces exactly as readJpegStructure reads it whole (hostile ones and cut-off ones too)', async () => {
+    const inputs = [
+      await photoJpeg(320, 240),
+      await photoJpeg(320, 240, { progressive: true }),
+      await gpsTaggedJpeg(200, 150),
+      await truncatedJpeg(320, 240),
+      ...(await Promise.all(
+        HOSTILE_CASES.filter(
+          (hostile) =>
+            hostile.name.includes('header') ||
+            hostile.name.includes('SOF') ||
+            hostile.name.includes('frame') ||
+            hostile.name.includes('12-bit') ||
+            hostile.name.includes('Huffman tables redefined'),
+        ).map((hostile) => hostile.make()),
+      )),
+      Buffer.from([0xff, 0xd8, 0xff]),
+      Buffer.from([0x00, 0x01]),
+    ];
+    for (const bytes of inputs) {
+      const whole = readWhole(bytes);
+      fc.assert(
+        fc.property(fc.array(fc.integer({ min: 0, max: bytes.length }), { maxLength: 12 }), (cuts) => {
+          expect(readInPieces(bytes, cuts)).toEqual(whole);
+        }),
+        { numRuns: 40 },
+      );
+    }
+  });
+
+  it('knows the frame before the first scan arrives, and counts a scan while its data is still coming', async () => {
+    const jpeg = await photoJpeg(640, 480, { progressive: true });
+    const reader = new JpegStructureReader();
+    const firstScan = jpeg.indexOf(Buffer.from([0xff, 0xda]));
+    reader.advance(jpeg, firstScan);
+    expect(reader.partial()).toMatchObject({ frame: { width: 640, height: 480 }, scans: [] });
+    reader.advance(jpeg, firstScan + 200);
+    expect(reader.partial().scans).toHaveLength(1);
+    expect(reader.partial().scans[0]?.entropyBytes).toBeGreaterThan(150);
+  });
+
+  it('stops at the end-of-image marker: what follows (a gain map, a second picture) is not read', async () => {
+    const jpeg = await photoJpeg(64, 48);
+    const reader = new JpegStructureReader();
+    reader.advance(Buffer.concat([jpeg, Buffer.from('not a marker')]));
+    expect(reader.partial().ended).toBe(true);
+    expect(reader.finish().scans).toHaveLength(1);
   });
 });

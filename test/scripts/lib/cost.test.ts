@@ -7,7 +7,7 @@ import {
   FULL_VCPU_MB,
   LAMBDA_PRICES,
   spedUp,
-} from '../../../scripts/bench/cost';
+} from '../../../scripts/lib/cost';
 
 const measured = { cpuMs: 60, wallMs: 70 };
 
