@@ -23,8 +23,26 @@ FUNCTION ?= thumbnail
 EVENT ?= events/s3-put.json
 TYPE ?= put
 
-# The tooling runs on the machine's Node.js (20 here); the SDK's notice about Node < 22 is for functions, which run on 24.
-export AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED := true
+# Node.js for the tooling (tests, synth, scripts): 22 or newer (the AWS SDK's floor from January 2027;
+# CDK Terrain's too). The machine's `node` when it is new enough; otherwise the Node.js 24 this project
+# already pins for the functions (scripts/local/lambda-node, from the npm registry), installed into
+# build/tool-node and put first on PATH for every target, npm included.
+SYSTEM_NODE_VERSION := $(shell node --version 2>/dev/null)
+SYSTEM_NODE_MAJOR := $(or $(patsubst v%,%,$(firstword $(subst ., ,$(SYSTEM_NODE_VERSION)))),0)
+HOST_NODE_CPU := $(patsubst x86_64,x64,$(patsubst aarch64,arm64,$(shell uname -m)))
+TOOL_NODE_SOURCE := scripts/local/lambda-node$(if $(filter arm64,$(HOST_NODE_CPU)),-arm64)
+TOOL_NODE_DIR := build/tool-node
+TOOL_NODE := $(TOOL_NODE_DIR)/node_modules/node-linux-$(HOST_NODE_CPU)/bin/node
+ifeq ($(shell [ "$(SYSTEM_NODE_MAJOR)" -ge 22 ] 2>/dev/null && echo new),new)
+TOOL_NODE_PREREQ :=
+else
+TOOL_NODE_PREREQ := $(TOOL_NODE)
+SYSTEM_PATH := $(PATH)
+export PATH := $(CURDIR)/$(TOOL_NODE_DIR)/node_modules/node-linux-$(HOST_NODE_CPU)/bin:$(PATH)
+ifeq ($(MAKELEVEL),0)
+$(info make: this machine's Node.js is $(or $(SYSTEM_NODE_VERSION),missing) (the tooling needs 22 or newer): running it on the Node.js 24 in $(TOOL_NODE_DIR))
+endif
+endif
 
 TSX := node --import tsx
 INSTALLED := node_modules/.install-stamp
@@ -32,12 +50,18 @@ HANDLER_SOURCES := $(shell find handlers -type f -name '*.ts' 2>/dev/null)
 BUILD_SOURCES := scripts/build.ts lib/handlers.ts lib/paths.ts tsconfig.json
 ZIP_SOURCES := scripts/zip-functions.ts scripts/build.ts scripts/lib/zip.ts scripts/lib/budgets.ts
 
-.PHONY: arm64-packages emulation backfill backfill-status help install build zip layer lambda-node synth validate plan plan-summary apply-plan deploy destroy local invoke event redrive policies bench lint format graph unit test typecheck clean
+.PHONY: arm64-packages cdktn-check emulation backfill backfill-status help install build zip layer lambda-node synth validate plan plan-summary apply-plan deploy destroy local invoke event redrive policies bench lint format graph unit test typecheck clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## /  make \1\t/' | expand -t 24
 
-$(INSTALLED): package.json package-lock.json
+$(TOOL_NODE): $(TOOL_NODE_SOURCE)/package.json $(TOOL_NODE_SOURCE)/package-lock.json
+	rm -rf $(TOOL_NODE_DIR) && mkdir -p $(TOOL_NODE_DIR)
+	cp $(TOOL_NODE_SOURCE)/package.json $(TOOL_NODE_SOURCE)/package-lock.json $(TOOL_NODE_DIR)/
+	cd $(TOOL_NODE_DIR) && PATH="$(SYSTEM_PATH)" npm ci --no-bin-links --ignore-scripts --no-audit --no-fund --loglevel=error
+	@$(TOOL_NODE) --version >/dev/null && touch $@
+
+$(INSTALLED): package.json package-lock.json $(TOOL_NODE_PREREQ)
 	npm ci --no-audit --no-fund
 	@touch $@
 
@@ -160,6 +184,9 @@ endif
 test: lint typecheck synth lambda-node arm64-packages ## lint, type check, validate the stacks (when terraform is here), then every test: unit and integration (vitest)
 	$(TSX) scripts/validate.ts --tf $(TF) --skip-without-terraform
 	node_modules/.bin/vitest run $(ARGS)
+
+cdktn-check: synth ## the move to CDK Terrain (cdktn), tried on a temporary copy: the same stacks but for the expected lines, and an empty terraform plan
+	$(TSX) scripts/cdktn-check.ts --tf $(TF) $(ARGS)
 
 clean: ## remove build outputs (never terraform state)
 	rm -rf build dist cdktf.out .local .bench

@@ -13,6 +13,8 @@ export default defineConfig({
   test: {
     // sharp is a native addon: child processes isolate it better than worker threads.
     pool: 'forks',
+    // Every test file's temporary folders are removed after it (test/support/tmp.ts).
+    setupFiles: ['test/support/setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 300_000,
     projects: [

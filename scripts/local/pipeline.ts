@@ -6,8 +6,7 @@
  */
 
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { GetBucketNotificationConfigurationCommand, type S3Client } from '@aws-sdk/client-s3';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
@@ -29,6 +28,7 @@ import { type LambdaApi, startLambdaApi } from './lambda-api';
 import { extractLambdaLayout } from './layout';
 import { eventBridgeEvent, ruleMatches, SequencerClock, s3EventRecord, whyNoRuleMatches } from './s3-events';
 import { LOCAL_CREDENTIALS, type LocalS3, type S3ObjectEvent, startLocalS3 } from './s3-server';
+import { makeScratchDir } from './scratch-dirs';
 import { type LocalSqs, startLocalSqs } from './sqs-server';
 import {
   bucketRoles,
@@ -97,8 +97,11 @@ export class LocalPipeline {
   private readonly undeliveredListeners: ((upload: Undelivered) => void)[] = [];
   private readonly logListeners: ((fn: string, line: string) => void)[] = [];
   readonly deliveries: Delivery[] = [];
-  /** Outside the repository, like /var/task: nothing above it for Node to resolve. Removed on close, and on any exit. */
-  private readonly functionsDir = mkdtempSync(join(tmpdir(), 'thumbnail-pipeline-functions-'));
+  /**
+   * Outside the repository, like /var/task: nothing above it for Node to resolve. Removed on close,
+   * and on any exit; a killed run's is removed by the next run (scratch-dirs.ts).
+   */
+  private readonly functionsDir = makeScratchDir('thumbnail-pipeline-functions');
   private readonly removeFunctionsDir = () => rmSync(this.functionsDir, { recursive: true, force: true });
   private lambdaApi: LambdaApi | undefined;
   /** Events on their way through EventBridge (its switch read from the bucket first). */

@@ -1,6 +1,6 @@
-/** One construct, synthesized on its own with cdktf's Testing.synthScope, and read back. */
+/** One construct, synthesized on its own (cdktf's Testing.synth), and read back. */
 
-import { Testing } from 'cdktf';
+import { TerraformStack, Testing } from 'cdktf';
 import type { Construct } from 'constructs';
 import type { LayerArtifact, ZipArtifact } from '../../infra/artifacts';
 import type { Architecture } from '../../lib/architectures';
@@ -18,7 +18,10 @@ export interface SynthesizedScope {
 }
 
 export function synthConstruct(build: (scope: Construct) => void): SynthesizedScope {
-  const text = Testing.synthScope(build);
+  // Testing.synthScope would make an app in a temporary folder of its own and leave it behind.
+  const stack = new TerraformStack(Testing.app({ outdir: tempDir('construct-app') }), 'stack');
+  build(stack);
+  const text = Testing.synth(stack);
   const json = JSON.parse(text) as TerraformJson;
   return {
     text,
