@@ -85,6 +85,8 @@ const originals = z
   })
   .strict();
 
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
 /** One rendition, bounded as the handler checks it (handlers/thumbnail/config.ts reads the same contract). */
 const rendition = z
   .object({
@@ -96,9 +98,18 @@ const rendition = z
     quality: z.number().int().min(LIMITS.minQuality).max(LIMITS.maxQuality),
   })
   .strict()
-  .refine((value) => value.fit === undefined || value.height !== undefined, 'fit needs a height')
+  // Checked even when another field of the rendition is wrong, so every error is said at once.
+  .refine((value) => value.fit === undefined || value.height !== undefined, {
+    message: 'fit needs a height',
+    when: (payload) => isRecord(payload.value),
+  })
   .refine((value) => value.height === undefined || value.width * value.height <= FORMATS[value.format].maxPixels, {
     message: 'the box holds more pixels than the format allows (AVIF: 2,000,000; its encoder cannot be stopped at the deadline)',
+    when: (payload) =>
+      isRecord(payload.value) &&
+      typeof payload.value['width'] === 'number' &&
+      typeof payload.value['height'] === 'number' &&
+      (OUTPUT_FORMATS as readonly unknown[]).includes(payload.value['format']),
   });
 
 const renditions = z

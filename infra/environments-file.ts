@@ -12,8 +12,18 @@ import { resolveEnvironments } from './environments';
  * The environments, each on the architecture ARCHITECTURE names when it is set (`make local
  * ARCH=arm64` runs every environment on arm64 without editing environments.json).
  */
+export const environmentsFilePath = (): string => process.env['ENVIRONMENTS_FILE'] ?? join(ROOT, 'environments.json');
+
+/** The environment names environments.json itself declares (none without the file). */
+export function environmentsFileNames(): string[] {
+  const path = environmentsFilePath();
+  if (!existsSync(path)) return [];
+  const file = readJsonFile(path, { missingHint: 'environments are optional' });
+  return typeof file === 'object' && file !== null && !Array.isArray(file) ? Object.keys(file) : [];
+}
+
 export function readEnvironments(): Map<string, StackConfig> {
-  const path = process.env['ENVIRONMENTS_FILE'] ?? join(ROOT, 'environments.json');
+  const path = environmentsFilePath();
   const environments = existsSync(path)
     ? resolveEnvironments(readJsonFile(path, { missingHint: 'environments are optional' }), path)
     : resolveEnvironments({});

@@ -76,3 +76,33 @@ export function resolveEnvironments(file: unknown = {}, source = 'environments.j
     }),
   );
 }
+
+/** Edits (insert, delete, replace) from one name to another. */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++)
+      current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1));
+    previous = current;
+  }
+  return previous[b.length] ?? 0;
+}
+
+/**
+ * Names in environments.json that look like a typo of a built-in environment ("devv" for "dev"):
+ * such a name makes a stack of its own and leaves the built-in one as it was, silently otherwise.
+ */
+export function likelyTypos(
+  fileNames: readonly string[],
+  builtIns: readonly string[] = Object.keys(BUILT_IN_ENVIRONMENTS),
+): { name: string; meant: string }[] {
+  return fileNames.flatMap((name) => {
+    if (builtIns.includes(name)) return [];
+    const meant = builtIns.find((builtIn) => {
+      const distance = editDistance(name.toLowerCase(), builtIn);
+      return distance > 0 ? distance <= Math.max(1, Math.floor(builtIn.length / 3)) : name !== builtIn;
+    });
+    return meant ? [{ name, meant }] : [];
+  });
+}

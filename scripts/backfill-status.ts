@@ -11,7 +11,7 @@ import { Command } from 'commander';
 import { readEnvironment } from '../infra/environments-file';
 import { BACKFILL_PREFIXES, jobBucketPrefix } from '../infra/names';
 import { describeJob, resolveAwsTarget } from './backfill/aws-job';
-import { type ReportManifest, type ReportRow, readReportCsv, summarizeReport } from './backfill/report';
+import { backfillExitCode, describeRefused, type ReportManifest, type ReportRow, readReportCsv, summarizeReport } from './backfill/report';
 import { checkCredentials } from './lib/aws-credentials';
 import { isMain, runMain } from './lib/cli';
 import { connectLocalStack } from './local/connect';
@@ -49,6 +49,8 @@ function printSummary(rows: readonly ReportRow[], scope: string) {
   console.log(`report (${scope}): ${summary.tasks} task(s), ${summary.succeeded} succeeded, ${summary.failed} failed`);
   for (const group of summary.byOutcome)
     console.log(`  ${String(group.count).padStart(6)}  ${group.code}  ${group.outcome}  (e.g. ${group.example})`);
+  const refused = describeRefused(summary);
+  if (refused) console.log(refused);
 }
 
 async function main(): Promise<number> {
@@ -67,7 +69,7 @@ async function main(): Promise<number> {
       const rows = await readReport(local.s3, localBucketName({ bucket_prefix: jobBucketPrefix(config.namePrefix) }), options.job);
       if (!rows) throw new Error(`no report for local job ${options.job}: the job ids are printed by make backfill LOCAL=1`);
       printSummary(rows, 'every task');
-      return rows.some((row) => row.taskStatus === 'failed') ? 1 : 0;
+      return backfillExitCode(summarizeReport(rows));
     } finally {
       await local.close();
     }

@@ -23,7 +23,7 @@ import { ROOT } from '../lib/paths';
 import { createJob, createJobInput, latestInventoryManifest, resolveAwsTarget } from './backfill/aws-job';
 import { type BackfillProgress, listOriginals, runLocalBackfill } from './backfill/local-run';
 import { manifestCsv } from './backfill/manifest';
-import { summarizeReport } from './backfill/report';
+import { backfillExitCode, describeRefused, summarizeReport } from './backfill/report';
 import { checkCredentials } from './lib/aws-credentials';
 import { isMain, onInterrupt, runMain } from './lib/cli';
 import { BATCH_PRICES, type BackfillCost, backfillCost, LAMBDA_PRICES, type Measured, REFERENCE_12MP, S3_REQUEST_PRICES } from './lib/cost';
@@ -73,10 +73,16 @@ function progressBar(label: string) {
     Presets.shades_classic,
   );
   const started = performance.now();
+  // Drawn from the first progress on, once the number of tasks is known (not as "0/0 | ETA 0s").
+  let drawn = false;
   return {
-    start: (total: number) => bar.start(total, 0, { rate: '0.0', ok: 0, retry: 0, failed: 0 }),
     update(progress: BackfillProgress) {
       const seconds = (performance.now() - started) / 1000;
+      if (!drawn) {
+        if (progress.total === 0) return;
+        bar.start(progress.total, 0, { rate: '0.0', ok: 0, retry: 0, failed: 0 });
+        drawn = true;
+      }
       if (bar.getTotal() !== progress.total) bar.setTotal(progress.total);
       bar.update(progress.done, {
         rate: (progress.done / Math.max(seconds, 0.001)).toFixed(1),
@@ -85,7 +91,9 @@ function progressBar(label: string) {
         failed: progress.counts.PermanentFailure,
       });
     },
-    stop: () => bar.stop(),
+    stop: () => {
+      if (drawn) bar.stop();
+    },
   };
 }
 
@@ -134,7 +142,6 @@ async function runLocal(options: Options, config: StackConfig): Promise<number> 
       return 130;
     });
     const bar = progressBar('backfill');
-    bar.start(0);
     const run = runLocalBackfill(
       {
         s3: local.s3,
@@ -162,10 +169,12 @@ async function runLocal(options: Options, config: StackConfig): Promise<number> 
     for (const group of summary.byOutcome)
       console.log(`  ${String(group.count).padStart(6)}  ${group.code}  ${group.outcome}  (e.g. ${group.example})`);
     console.log(`report: s3://${jobBucket}/${result.reportKey} (Batch's CSV format; make backfill-status LOCAL=1 JOB=${result.jobId})`);
+    const refused = describeRefused(summary);
+    if (refused) console.log(refused);
     if (result.stopped) console.log('stopped: run make backfill LOCAL=1 again; objects already done are skipped by the function');
     else if (result.counts.TemporaryFailure > 0)
       console.log('some tasks failed transiently: run make backfill LOCAL=1 again (done objects are skipped)');
-    return result.stopped ? 130 : summary.failed > 0 ? 1 : 0;
+    return result.stopped ? 130 : backfillExitCode(summary);
   } finally {
     await local.close();
   }

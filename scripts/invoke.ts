@@ -14,16 +14,22 @@ import { existsSync, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { InvokeCommand } from '@aws-sdk/client-lambda';
 import { HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { Command } from 'commander';
+import { ENV, type Rendition, THUMBNAIL_METADATA } from '../handlers/thumbnail/constants';
 import { isEventBridgeS3Event } from '../handlers/thumbnail/eventbridge';
-import { decodeEventKey, encodeEventKey } from '../handlers/thumbnail/keys';
+import { decodeEventKey, encodeEventKey, renditionKey } from '../handlers/thumbnail/keys';
+import { readEnvironment } from '../infra/environments-file';
+import { resourceNames } from '../infra/names';
 import { readJsonFile } from '../lib/json-file';
 import { isMain, runMain } from './lib/cli';
 import { SAMPLES } from './lib/samples';
+import { renditionsOf } from './local';
 import { connectLocalStack } from './local/connect';
-import { failureLines } from './local/reports';
+import { failureLines, jsonLines } from './local/reports';
 import { SequencerClock } from './local/s3-events';
 import { uploadEvent } from './local/upload-event';
+import { summarize } from './redrive';
 
 export const PLACEHOLDER_BUCKET = 'ORIGINALS_BUCKET';
 
@@ -109,6 +115,53 @@ export async function fillS3Event(event: unknown, bucket: string, client: S3Clie
   return event;
 }
 
+/**
+ * With `make local --serve` running, FILE= is uploaded and the running stack's notification does the
+ * rest: this waits for its outcome (the thumbnail made from this upload, or a failure record for
+ * its key) and says which.
+ */
+async function uploadToRunningStack(
+  local: Awaited<ReturnType<typeof connectLocalStack>>,
+  target: { bucket: string; key: string; region: string; requestId: string },
+  body: Buffer,
+  namePrefix: string,
+): Promise<number> {
+  const { ETag } = await local.s3.send(new PutObjectCommand({ Bucket: target.bucket, Key: target.key, Body: body }));
+  const etag = (ETag ?? '').replace(/"/g, '');
+  const fn = local.functionModel('thumbnail');
+  const renditions = renditionsOf(fn.environment);
+  const thumbnails = local.functionVariable('thumbnail', ENV.destinationBucket);
+  const primary = renditionKey(target.key, renditions[0] as Rendition);
+  console.log(
+    `uploaded s3://${target.bucket}/${target.key}; the running stack's notification invokes the function for it (not invoked a second time here)`,
+  );
+  const queue = local.queueUrl(resourceNames(namePrefix).failureQueue);
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    const head = await local.s3.send(new HeadObjectCommand({ Bucket: thumbnails, Key: primary })).catch(() => undefined);
+    if (head?.Metadata?.[THUMBNAIL_METADATA.sourceEtag] === etag) {
+      console.log(
+        `invoke: written s3://${thumbnails}/${primary} (${head.ContentLength} bytes); the other terminal and the page show every output`,
+      );
+      return 0;
+    }
+    if (queue) {
+      const messages = await local.sqs.send(new ReceiveMessageCommand({ QueueUrl: queue, MaxNumberOfMessages: 10, VisibilityTimeout: 0 }));
+      const record = (messages.Messages ?? [])
+        .map((message) => ({ body: message.Body ?? '', ...summarize(message.Body ?? '') }))
+        .find((summary) => summary.key === target.key);
+      if (record) {
+        const reason = (JSON.parse(record.body) as { responsePayload?: { errorMessage?: string } }).responsePayload?.errorMessage;
+        console.error(`invoke: refused ${target.key}: ${record.errorType} (${record.condition})${reason ? `: ${reason}` : ''}`);
+        return 1;
+      }
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  console.error(`invoke: no outcome for ${target.key} within 60 s: see the terminal of make local --serve`);
+  return 1;
+}
+
 async function main(): Promise<number> {
   const program = new Command('invoke')
     .description('Invoke a packaged function once, locally, with an event file or an uploaded file')
@@ -119,6 +172,10 @@ async function main(): Promise<number> {
     .option('--env <name>', 'which synthesized environment', 'dev')
     .parse();
   const options = program.opts<{ event?: string; file?: string; key?: string; function: string; env: string }>();
+  if (options.key && !options.file)
+    throw new Error(
+      `KEY=${options.key} names where FILE= is uploaded: give the file too (FILE=photo.jpg KEY=${options.key}), or an event (EVENT=...)`,
+    );
   if (!options.event && !options.file) throw new Error('give an event (EVENT=events/s3-put.json) or a file to upload (FILE=photo.jpg)');
   if (options.file && !existsSync(options.file)) throw new Error(`file ${options.file} does not exist`);
   const event = options.event
@@ -135,6 +192,10 @@ async function main(): Promise<number> {
       region: local.model.region,
       requestId: 'MAKEINVOKE',
     };
+    if (options.file && local.attached && fn.source === 'thumbnail')
+      // The running stack's bucket notification invokes the function for this upload: a second
+      // invocation here would process it twice (and record a refusal twice).
+      return await uploadToRunningStack(local, target, readFileSync(options.file), readEnvironment(options.env).namePrefix);
     const payload = options.file
       ? await uploadEvent(local.s3, new SequencerClock(), target, readFileSync(options.file))
       : await fillS3Event(event, local.originals, local.s3);
@@ -159,6 +220,11 @@ async function main(): Promise<number> {
       for (const task of unsuccessful) console.error(`invoke: task ${task.taskId}: ${task.resultCode}: ${task.resultString}`);
       return unsuccessful.length > 0 ? 1 : 0;
     }
+    // A skip (the object is gone, a duplicate, outside the prefix...) said on its own line, as refusals are.
+    for (const line of jsonLines(logs).filter((entry) => entry['message'] === 'skipped'))
+      console.log(
+        `invoke: skipped${(line['source'] as { key?: string } | undefined)?.key ? ` ${(line['source'] as { key: string }).key}` : ''}: ${String(line['reason'])}`,
+      );
     const failed = (result as { failed?: number } | null)?.failed ?? 0;
     if (failed > 0) {
       for (const line of failureLines(logs)) console.error(`invoke: ${line}`);

@@ -22,6 +22,7 @@ import { photoJpeg, SAMPLES } from './lib/samples';
 import { existingObjects, readNotifications } from './local/adopted-bucket';
 import { LOCAL_RETRY_DELAYS_MS } from './local/async-invoke';
 import { lambdaNodeBinary } from './local/lambda-node';
+import { startPageServer } from './local/page-server';
 import { type Delivery, LocalPipeline } from './local/pipeline';
 import { describeOutcome, writtenThumbnails } from './local/reports';
 import { LOCAL_CREDENTIALS } from './local/s3-server';
@@ -110,6 +111,7 @@ interface LocalOptions {
   concurrency: number;
   duplicateRate: number;
   s3Port?: number;
+  pagePort?: number;
   fresh: boolean;
   logs: boolean;
   faults: number;
@@ -173,6 +175,14 @@ async function serve(options: LocalOptions) {
     s3Port: options.s3Port ?? 4569,
   });
   const lambda = await pipeline.serveLambdaApi();
+  const page = await startPageServer({
+    pipeline,
+    originals,
+    thumbnails,
+    uploadPrefix,
+    failureQueue,
+    ...(options.pagePort === undefined ? {} : { port: options.pagePort }),
+  });
   pipeline.onDelivery((delivery) => console.log(describeDelivery(delivery)));
   pipeline.onUndelivered((upload) => console.log(`${upload.eventName} ${upload.bucket}/${upload.key} -> not delivered: ${upload.reason}`));
   const endpoint = pipeline.s3.endpoint;
@@ -194,13 +204,18 @@ async function serve(options: LocalOptions) {
         : []),
       '',
       `One line per event follows${options.logs ? ", with the functions' log lines" : " (--logs adds the functions' log lines)"}. Ctrl-C stops it; the data stays for the next run.`,
+      '',
+      'The page shows every event with its images, takes uploads and redrives failures (objects are also readable at their S3 address, no credentials needed):',
+      `page: ${page.url}`,
     ].join('\n'),
   );
   await new Promise<void>((resolve) => {
     onInterrupt(async () => {
       console.log('\nlocal: stopping (finishing the events in flight)...');
+      await page.close();
       await pipeline.idle();
       await pipeline.close();
+      console.log(`local: stopped; the buckets and queues stay in ${relative(ROOT, PATHS.local) || PATHS.local} for the next run`);
       resolve();
       return 0;
     });
@@ -277,6 +292,10 @@ async function runOnce(options: LocalOptions): Promise<number> {
     );
     printTable(outcomes);
     const thumbnailsMade = outcomes.filter((outcome) => outcome.outputs.every((output) => output.bytes !== undefined)).length;
+    const objectsWritten = outcomes.reduce(
+      (sum, outcome) => sum + outcome.outputs.filter((output) => output.bytes !== undefined).length,
+      0,
+    );
     const recorded = outcomes.filter((outcome) => outcome.failure !== undefined).length;
     const unexpected = outcomes.filter((outcome) => !outcome.asExpected);
     if (pipeline.faults) {
@@ -286,7 +305,8 @@ async function runOnce(options: LocalOptions): Promise<number> {
       );
     }
     console.log(
-      `\n${uploads.length} uploads in ${seconds.toFixed(1)} s (${(uploads.length / seconds).toFixed(1)}/s): ${thumbnailsMade} thumbnails, ` +
+      `\n${uploads.length} uploads in ${seconds.toFixed(1)} s (${(uploads.length / seconds).toFixed(1)}/s): ` +
+        `${renditions.length > 1 ? `${thumbnailsMade} uploads made into ${objectsWritten} objects (${renditions.length} renditions each)` : `${thumbnailsMade} thumbnails`}, ` +
         `${recorded} refused and recorded${failureQueue ? ` in ${relative(ROOT, pipeline.queueFile(failureQueue))}` : ''}`,
     );
     if (adopted && configurationBefore) {
@@ -371,6 +391,7 @@ async function main(): Promise<number> {
     )
     .addOption(new Option('--duplicate-rate <share>', 'share of S3 events delivered twice (at least once)').argParser(Number).default(0.05))
     .addOption(new Option('--s3-port <port>', 'S3 server port (default: any free port; 4569 with --serve)').argParser(Number))
+    .addOption(new Option('--page-port <port>', "the page's port with --serve (default: any free port)").argParser(Number))
     .option('--fresh', 'start from empty buckets and queues (by default, what earlier runs left stays)', false)
     .option('--logs', "print the functions' own log lines as they write them", false)
     .addOption(

@@ -88,6 +88,8 @@ export interface ReportSummary {
   readonly tasks: number;
   readonly succeeded: number;
   readonly failed: number;
+  /** Failed for now (S3 throttling, a timeout): a second run retries them. The other failures are objects the function refused. */
+  readonly temporary: number;
   /** By the result string's leading word ("written", "skipped", an error type), most frequent first. */
   readonly byOutcome: readonly {
     readonly outcome: string;
@@ -113,6 +115,23 @@ export function summarizeReport(rows: readonly ReportRow[]): ReportSummary {
     tasks: rows.length,
     succeeded: rows.length - failed,
     failed,
+    temporary: rows.filter((row) => row.taskStatus === 'failed' && row.errorCode === 'TemporaryFailure').length,
     byOutcome: [...groups.values()].sort((x, y) => y.count - x.count),
   };
 }
+
+/**
+ * How a backfill ended, as an exit code: 0 when every task is done (written, already current, or
+ * refused by the function for good: a file that is not an image it takes is a result, recorded in
+ * the failure queue, not a failure of the backfill), 1 when some failed for now and a second run
+ * would retry them.
+ */
+export const backfillExitCode = (summary: Pick<ReportSummary, 'temporary'>): number => (summary.temporary > 0 ? 1 : 0);
+
+/** One line on the tasks the function refused for good, when there are some. */
+export const describeRefused = (summary: Pick<ReportSummary, 'failed' | 'temporary'>): string | undefined => {
+  const refused = summary.failed - summary.temporary;
+  return refused > 0
+    ? `${refused} object(s) refused by the function for good (PermanentFailure: not an image it takes, or over a limit; reasons above and in the report): nothing to re-run for them`
+    : undefined;
+};

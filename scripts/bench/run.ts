@@ -42,6 +42,7 @@ import { SequencerClock } from '../local/s3-events';
 import { makeScratchDir } from '../local/scratch-dirs';
 import { uploadEvent } from '../local/upload-event';
 import { type BackfillRun, backfillBenchmark } from './backfill';
+import { barChart } from './charts';
 import { type HostileRow, hostileBenchmark } from './hostile';
 import { describeNetwork, type HandlerName, type LatencyResult, latencyBenchmark, type Network, sameNetwork } from './latency';
 import { describeRendition, EXAMPLE_RENDITIONS, type FormatRow, formatBenchmark } from './renditions';
@@ -152,7 +153,7 @@ function peakRssOfCommand(time: string | undefined, command: string, args: reado
 
 function peakRssOfRender(path: string, renditions: readonly Rendition[] = DEFAULTS.renditions): { baselineMB: number; peakMB: number } {
   const probe = join(ROOT, 'scripts', 'bench', 'rss-probe.ts');
-  const result = spawnSync(join(ROOT, 'node_modules', '.bin', 'tsx'), [probe, path, JSON.stringify(renditions)], { encoding: 'utf8' });
+  const result = spawnSync(process.execPath, ['--import', 'tsx', probe, path, JSON.stringify(renditions)], { encoding: 'utf8' });
   return JSON.parse(result.stdout.trim().split('\n').pop() ?? '{}');
 }
 
@@ -677,6 +678,43 @@ function printCost(packaged: PackagedResult, hostile: { readonly data: HostileRe
   );
 }
 
+/** The charts beside the tables, from every stored section: the latency of ours and the reference, and the hostile inputs' times against 2 s. */
+function writeCharts(bench: BenchReport): string[] {
+  const written: string[] = [];
+  const latency = bench.stored<LatencyResult>('latency')?.data;
+  if (latency) {
+    const bars = latency.rows
+      .filter((row) => row.handler !== 'reference + logs and metrics')
+      .flatMap((row) =>
+        row.photos.map((photo) => ({
+          label: `${describeNetwork(row.network)}, ${photo.photo}, ${row.handler}`,
+          value: photo.warmMs,
+          secondary: row.handler !== 'ours',
+        })),
+      );
+    writeFileSync(
+      join(OUT, 'latency.svg'),
+      barChart({ title: 'Warm end to end, ours beside the reference (median ms)', unit: 'ms', bars }),
+    );
+    written.push('latency.svg');
+  }
+  const hostile = bench.stored<HostileResult>('hostile')?.data;
+  if (hostile) {
+    const bars = hostile.rows.map((row) => ({ label: row.name.slice(0, 80), value: row.ms, secondary: row.outcome !== 'thumbnail' }));
+    writeFileSync(
+      join(OUT, 'hostile.svg'),
+      barChart({
+        title: 'Hostile and worst accepted inputs: ms to refuse (grey) or finish (blue)',
+        unit: 'ms',
+        bars,
+        limit: { value: 2000, label: '2 s' },
+      }),
+    );
+    written.push('hostile.svg');
+  }
+  return written;
+}
+
 async function main() {
   const program = new Command('bench')
     .description('Benchmarks (not tests): render, cold start, packaged function, end to end, cost')
@@ -795,7 +833,8 @@ async function main() {
       { name: 'function zip <= 300 KB', measured: formatBytes(functionZip), met: functionZip <= BUDGETS.functionZipBytes },
       { name: 'layer zip <= 9 MB', measured: formatBytes(layerZip), met: layerZip <= BUDGETS.layerZipBytes },
     ]);
-    console.error(`\nwrote ${basename(OUT)}/results.md and results.json`);
+    const charts = writeCharts(bench);
+    console.error(`\nwrote ${basename(OUT)}/results.md and results.json${charts.length > 0 ? `, and ${charts.join(', ')}` : ''}`);
   } finally {
     process.off('SIGINT', interrupted);
     process.off('SIGTERM', interrupted);

@@ -206,6 +206,16 @@ export class LocalPipeline {
     return this.s3.client(this.model.region);
   }
 
+  /** A new SQS client for the local queues; the caller destroys it. */
+  newSqsClient(): SQSClient {
+    return new SQSClient({ endpoint: this.sqs.endpoint, region: this.model.region, credentials: LOCAL_CREDENTIALS });
+  }
+
+  /** A queue's URL on the local SQS server. */
+  queueUrlOf(name: string): string {
+    return queueUrl(this.endpoints, name);
+  }
+
   /** The buckets uploads go to (those with notification rules), and the others. */
   get buckets(): { readonly triggering: string[]; readonly other: string[] } {
     return bucketRoles(this.model);

@@ -5,7 +5,15 @@ import type { InvocationReport } from './function-runner';
 
 export interface WrittenThumbnail {
   readonly source: { readonly key: string; readonly width: number; readonly height: number; readonly bytes: number };
-  readonly outputs: readonly { readonly key: string; readonly width: number; readonly height: number; readonly bytes: number }[];
+  readonly outputs: readonly {
+    readonly key: string;
+    readonly width: number;
+    readonly height: number;
+    readonly bytes: number;
+    readonly rendition?: string;
+    readonly format?: string;
+    readonly bucket?: string;
+  }[];
   readonly ms: { readonly total: number };
 }
 

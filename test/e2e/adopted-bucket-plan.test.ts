@@ -129,7 +129,7 @@ describe.skipIf(!offline)("make plan of an adopted bucket's stack, real terrafor
 
   it('validates and mock-applies the notification delivery with real terraform: existing notifications carried over (infra/tests)', () => {
     // make validate would synthesize again: the stack folder the plans above synthesized is used as it is.
-    const result = spawnSync('node_modules/.bin/tsx', ['scripts/validate.ts', '--env', 'shared'], {
+    const result = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/validate.ts', '--env', 'shared'], {
       cwd: ROOT,
       encoding: 'utf8',
       env: { ...process.env, CDKTF_OUTDIR: make.cdktfOut, ENVIRONMENTS_FILE: ENVIRONMENTS },

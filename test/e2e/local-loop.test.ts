@@ -78,6 +78,8 @@ describe('make local --serve, with a second one and other commands alongside', (
   beforeAll(async () => {
     serving = start('local.ts', ['--serve', '--s3-port', '0', '--fresh', '--logs']);
     await serving.waitFor(/Ctrl-C stops it/);
+    // The page's address, on a line of its own, loopback only.
+    await serving.waitFor(/^page: http:\/\/127\.0\.0\.1:\d+\/$/m);
     instance = JSON.parse(readFileSync(lockFile(make.localData), 'utf8')) as RunningInstance;
     client = new S3Client({
       endpoint: instance.s3Endpoint,
@@ -138,15 +140,23 @@ describe('make local --serve, with a second one and other commands alongside', (
     await serving.waitFor(/ {2}\[thumbnail\] \{.*"message":"thumbnail written"/);
   });
 
-  it('lets make invoke use it: uploads a file and invokes with its real record', async () => {
+  it('lets make invoke FILE= use it: uploads the file, lets its notification invoke the function once, and says what came of it', async () => {
     const photo = join(dir, 'my photo.jpg');
     writeFileSync(photo, await photoJpeg(300, 200));
     const result = script('invoke.ts', ['--file', photo, '--key', 'invoked/x.jpg']);
     expect(result.status).toBe(0);
     expect(result.stdout).toMatch(new RegExp(`using the running local stack \\(pid ${instance.pid}`));
-    expect(result.stdout).toMatch(/REPORT RequestId: \S+\tDuration: [\d.]+ ms\tMemory Size: 1024 MB/);
-    const written = JSON.parse(result.stdout.split('\n').find((line) => line.includes('"thumbnail written"')) ?? '{}');
-    expect(written.source).toMatchObject({ key: 'invoked/x.jpg', bytes: readFileSync(photo).length, width: 300 });
+    expect(result.stdout).toMatch(/not invoked a second time here/);
+    expect(result.stdout).toMatch(/^invoke: written s3:\/\/\S+\/invoked\/x-thumbnail\.jpg \(\d+ bytes\)/m);
+    await serving.waitFor(/invoked\/x\.jpg -> invoked\/x-thumbnail\.jpg/);
+    // Processed once: one delivery of the upload in the running stack's output.
+    expect(serving.output().match(/ObjectCreated:Put \S+\/invoked\/x\.jpg ->/g)).toHaveLength(1);
+  });
+
+  it('make invoke KEY= without FILE= says what is missing instead of invoking the example event', () => {
+    const result = script('invoke.ts', ['--key', 'invoked/y.jpg']);
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toMatch(/KEY=invoked\/y\.jpg names where FILE= is uploaded: give the file too/);
   });
 });
 
@@ -172,6 +182,7 @@ describe('restarting, and Ctrl-C', () => {
     client.destroy();
     interrupt(first.child);
     expect(await first.exited).toBe(0);
+    expect(first.output()).toMatch(/local: stopped; the buckets and queues stay in /);
     expect(existsSync(lockFile(make.localData))).toBe(false);
 
     const again = start('local.ts', ['--serve', '--s3-port', '0']);
@@ -265,6 +276,34 @@ describe('messages that name the real problem', () => {
     expect(result.status).not.toBe(0);
     expect(result.stderr).toMatch(/unknown environment "staging": use one of dev, prod, localstack/);
     expect(result.stderr).not.toMatch(/make synth/);
+  });
+
+  it('a broken environments.json: its error once, not buried under the list of targets', () => {
+    const broken = join(dir, 'broken-environments.json');
+    writeFileSync(broken, '{ "dev": { "thumbnail": { "memoryMB": 1024, } } }');
+    const result = make.run(['synth'], { ...process.env, ENVIRONMENTS_FILE: broken });
+    expect(result.status).not.toBe(0);
+    const output = `${result.stdout}${result.stderr}`;
+    expect(output).toContain('broken-environments.json');
+    expect(output).not.toMatch(/list the targets|make help/);
+  });
+
+  it('a misspelled environment is named as a likely typo, and its stack folder goes once the name is fixed (unless it holds state)', () => {
+    const file = join(dir, 'typo-environments.json');
+    writeFileSync(file, JSON.stringify({ devv: { thumbnail: { memoryMB: 2048 } } }));
+    const typo = make.run(['synth'], { ...process.env, ENVIRONMENTS_FILE: file });
+    expect(typo.status).toBe(0);
+    expect(typo.stderr).toMatch(/names an environment "devv": a typo of "dev"\? It makes a stack of its own, thumbnails-devv/);
+    expect(existsSync(make.stackDir('devv'))).toBe(true);
+    // A stack folder with state is kept, and said so; one without is removed.
+    mkdirSync(join(make.cdktfOut, 'stacks', 'thumbnails-deployed'), { recursive: true });
+    writeFileSync(join(make.cdktfOut, 'stacks', 'thumbnails-deployed', 'terraform.tfstate'), '{}');
+    const fixed = make.run(['synth']);
+    expect(fixed.status).toBe(0);
+    expect(fixed.stdout).toMatch(/removed .*thumbnails-devv: no environment of that name any more/);
+    expect(existsSync(make.stackDir('devv'))).toBe(false);
+    expect(fixed.stderr).toMatch(/thumbnails-deployed belongs to no environment now, and holds terraform state: kept/);
+    expect(existsSync(join(make.cdktfOut, 'stacks', 'thumbnails-deployed', 'terraform.tfstate'))).toBe(true);
   });
 
   it('make policies ACCOUNT_ID=12345: a malformed account id, not a missing one', () => {

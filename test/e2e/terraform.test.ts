@@ -152,7 +152,7 @@ describe.skipIf(!offline)('make validate with real terraform, offline', () => {
     block.body['block_public_acls'] = false;
     writeFileSync(file, JSON.stringify(json));
     // make validate would synthesize again over the change: run its script directly.
-    const result = spawnSync('node_modules/.bin/tsx', ['scripts/validate.ts', '--env', 'dev'], {
+    const result = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/validate.ts', '--env', 'dev'], {
       cwd: ROOT,
       encoding: 'utf8',
       env: { ...process.env, CDKTF_OUTDIR: make.cdktfOut },

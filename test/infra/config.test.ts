@@ -5,6 +5,19 @@ import { thrownBy } from '../support/errors';
 
 const valid = (overrides: Record<string, unknown> = {}) => mergeConfig(DEFAULT_CONFIG as unknown as Record<string, unknown>, overrides);
 
+describe('parseStackConfig, every error at once', () => {
+  it("says a rendition's fit without a height beside its other errors, not after they are fixed", () => {
+    const message = (
+      thrownBy(() =>
+        parseStackConfig(valid({ thumbnail: { renditions: [{ name: 'A', width: 0, fit: 'cover', format: 'jpeg', quality: 80 }] } })),
+      ) as Error
+    ).message;
+    expect(message).toMatch(/thumbnail\.renditions\.0\.name/);
+    expect(message).toMatch(/thumbnail\.renditions\.0\.width/);
+    expect(message).toMatch(/fit needs a height/);
+  });
+});
+
 describe('parseStackConfig', () => {
   it('accepts the defaults: 100 px, nodejs24.x-sized memory and timeout, .jpg trigger', () => {
     const config = parseStackConfig(valid());

@@ -51,3 +51,15 @@ describe('resolveEnvironments', () => {
     expect(() => resolveEnvironments({ dev: 'big' })).toThrow(/dev: must be an object/);
   });
 });
+
+describe('likelyTypos', () => {
+  it('names a name one slip away from a built-in environment, and nothing else', async () => {
+    const { likelyTypos } = await import('../../infra/environments');
+    expect(likelyTypos(['devv', 'prd', 'Dev', 'staging', 'dev', 'localstak', 'team-a'])).toEqual([
+      { name: 'devv', meant: 'dev' },
+      { name: 'prd', meant: 'prod' },
+      { name: 'Dev', meant: 'dev' },
+      { name: 'localstak', meant: 'localstack' },
+    ]);
+  });
+});

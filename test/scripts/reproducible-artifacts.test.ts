@@ -41,7 +41,7 @@ function build(target: Checkout) {
     'infra/main.ts',
   ];
   for (const script of steps) {
-    const result = spawnSync('bash', ['-c', `umask ${target.umask} && node_modules/.bin/tsx ${script}`], {
+    const result = spawnSync('bash', ['-c', `umask ${target.umask} && "${process.execPath}" --import tsx ${script}`], {
       cwd: target.dir,
       // Each checkout builds into itself, whatever this process's CDKTF_OUTDIR or LOCAL_DATA_DIR.
       env: { ...process.env, CDKTF_OUTDIR: join(target.dir, 'cdktf.out'), LOCAL_DATA_DIR: join(target.dir, '.local'), ...target.env },

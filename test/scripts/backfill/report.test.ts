@@ -43,3 +43,13 @@ describe('completion report CSV', () => {
     ]);
   });
 });
+
+describe('backfillExitCode and describeRefused', () => {
+  it('end a backfill whose failures are refusals as done (0), and one with transient failures as to be run again (1)', async () => {
+    const { backfillExitCode, describeRefused } = await import('../../../scripts/backfill/report');
+    expect(backfillExitCode({ temporary: 0 })).toBe(0);
+    expect(backfillExitCode({ temporary: 3 })).toBe(1);
+    expect(describeRefused({ failed: 2, temporary: 0 })).toMatch(/^2 object\(s\) refused by the function for good/);
+    expect(describeRefused({ failed: 3, temporary: 3 })).toBeUndefined();
+  });
+});
