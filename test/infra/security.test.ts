@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import type { PolicyDocument, PolicyStatement } from '../../infra/policies';
 import { resourcesOfType } from '../../scripts/lib/terraform-json';
+import {
+  mapStatements,
+  type PolicyRow,
+  roleRows,
+  unexpectedRows,
+  withIdentity,
+  withoutCondition,
+  withResourcePolicy,
+} from '../support/policy-rows';
 import { ACCOUNT, anonymousPrincipal, decide, deployedWorld, OTHER_ACCOUNT, type Request, type World } from '../support/policy-world';
 import { devConfig, fakeArtifacts, synthStack } from '../support/stack';
 import { tempDir } from '../support/tmp';
@@ -35,19 +44,9 @@ type Identity =
   | 'backfill role'
   | 'anyone (bucket policies)';
 
-interface Row {
-  readonly who: Identity;
-  readonly what: string;
-  readonly request: Request;
-  readonly expected: 'Allowed' | 'Denied';
-}
+type Row = PolicyRow<Identity>;
 
-const fnRole = (what: string, action: string, resource: string, expected: Row['expected'], context?: Record<string, string>): Row => ({
-  who: 'function role',
-  what,
-  request: { principal: n.thumbnailRole, action, resource, ...(context ? { context } : {}) },
-  expected,
-});
+const fnRole = roleRows<Identity>('function role', n.thumbnailRole);
 
 const ROWS: Row[] = [
   // Execution: what the thumbnail function may touch.
@@ -289,11 +288,6 @@ const ROWS: Row[] = [
   },
 ];
 
-async function resultsFor(candidate: World, who?: Identity) {
-  const rows = ROWS.filter((row) => who === undefined || row.who === who);
-  return Promise.all(rows.map(async (row) => ({ row, actual: await decide(candidate, row.request) })));
-}
-
 describe('IAM, evaluated with a policy simulator over the synthesized stack', () => {
   it.each(ROWS.map((row) => [row.who, row.what, row.expected, row] as const))('%s %s: %s', async (_, __, expected, row) => {
     expect(await decide(world, row.request)).toBe(expected);
@@ -302,27 +296,6 @@ describe('IAM, evaluated with a policy simulator over the synthesized stack', ()
 
 // ---- mutation: every identity's rows must notice when its policy is loosened ----
 
-const clone = (candidate: World): World => structuredClone(candidate);
-const mapStatements = (document: PolicyDocument, change: (statement: PolicyStatement) => PolicyStatement): PolicyDocument => ({
-  ...document,
-  Statement: document.Statement.map(change),
-});
-const withIdentity = (candidate: World, role: string, change: (statement: PolicyStatement) => PolicyStatement) => {
-  const next = clone(candidate);
-  next.identityPolicies.set(
-    role,
-    (next.identityPolicies.get(role) ?? []).map((document) => mapStatements(document, change)),
-  );
-  return next;
-};
-const withResourcePolicy = (candidate: World, arn: string, change: (document: PolicyDocument) => PolicyDocument) => {
-  const next = clone(candidate);
-  const current = next.resourcePolicies.get(arn);
-  if (!current) throw new Error(`no resource policy on ${arn}`);
-  next.resourcePolicies.set(arn, change(current));
-  return next;
-};
-const withoutCondition = ({ Condition: _condition, ...statement }: PolicyStatement): PolicyStatement => statement;
 const serviceWildcard = (statement: PolicyStatement): PolicyStatement => ({
   ...statement,
   Action: [statement.Action].flat().map((action) => `${action.split(':')[0]}:*`),
@@ -436,8 +409,8 @@ const MUTATIONS: readonly [Identity, string, () => World][] = [
 
 describe("each identity's rows fail when its policy is loosened", () => {
   it.each(MUTATIONS)('%s: %s', async (who, _, mutate) => {
-    const changed = (await resultsFor(mutate(), who)).filter(({ row, actual }) => actual !== row.expected);
-    expect(changed.map(({ row }) => row.what)).not.toEqual([]);
+    const changed = await unexpectedRows(mutate(), ROWS, who);
+    expect(changed.map((row) => row.what)).not.toEqual([]);
   });
 });
 
