@@ -25,11 +25,11 @@ import { readJsonFile } from '../lib/json-file';
 import { PATHS, ROOT } from '../lib/paths';
 import { CDKTN, compareStacks, EXPECTED_DIFFERENCES, rewriteImports, withProviderPinOf } from './lib/cdktn-migration';
 import { isMain, runMain } from './lib/cli';
-import { compatibleStack, compatibleText } from './lib/provider-compat';
+import { compatibleStack } from './lib/provider-compat';
 import type { TerraformJson } from './lib/terraform-json';
 import { findProviderSource, initArguments, type ProviderSource } from './lib/terraform-providers';
 import { checkBinary, PrerequisiteError } from './terraform';
-import { adoptedBucketDefaults, expectedValues, withExpectedValues, withoutPreventDestroy } from './validate';
+import { adoptedBucketDefaults, expectedValues, withoutPreventDestroy, writeTestMocks } from './validate';
 
 function run(command: string, args: readonly string[], cwd: string, env: NodeJS.ProcessEnv = process.env) {
   const result = spawnSync(command, args, { cwd, env, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
@@ -79,21 +79,6 @@ function rewriteSources(project: string, files: readonly string[]): string[] {
   return changed;
 }
 
-const MOCK_SOURCE = join(ROOT, 'infra', 'tests', 'adopted-eventbridge.tftest.hcl');
-
-/** The mock provider of the infra tests (it answers every data source the stacks read). */
-function mockProviderBlock(): string {
-  const text = readFileSync(MOCK_SOURCE, 'utf8');
-  const start = text.indexOf('mock_provider "aws" {');
-  if (start < 0) throw new Error(`${relative(ROOT, MOCK_SOURCE)} has no mock_provider "aws" block`);
-  let depth = 0;
-  for (let at = text.indexOf('{', start); at < text.length; at++) {
-    if (text[at] === '{') depth++;
-    else if (text[at] === '}' && --depth === 0) return text.slice(start, at + 1);
-  }
-  throw new Error(`${relative(ROOT, MOCK_SOURCE)}: unbalanced mock_provider block`);
-}
-
 /** Apply today's stack with a mock provider, then plan the migrated one against that state: "No changes" or what would change. */
 export function planAgainstToday(
   dir: string,
@@ -121,12 +106,11 @@ export function planAgainstToday(
     writeFileSync(join(dir, name, 'cdk.tf.json'), `${JSON.stringify(json, null, 2)}\n`);
   }
   const expected = expectedValues(config, todays.substitutions);
-  const mock = withExpectedValues(mockProviderBlock(), expected);
-  const fittedMock = provider ? compatibleText(mock, provider).text : mock;
   mkdirSync(join(dir, 'today', 'tests'));
+  writeTestMocks(join(dir, 'today'), expected, provider);
   writeFileSync(
     join(dir, 'today', 'tests', 'migration.tftest.hcl'),
-    `${fittedMock}\n\n# Today's stack, applied (mocked), then the migrated stack planned against the same state.\nrun "today" {\n  state_key = "shared"\n}\n\nrun "migrated" {\n  command   = plan\n  state_key = "shared"\n  module {\n    source = "../migrated"\n  }\n}\n`,
+    `mock_provider "aws" {\n  source = "./tests/mocks/aws"\n}\n\n# Today's stack, applied (mocked), then the migrated stack planned against the same state.\nrun "today" {\n  state_key = "shared"\n}\n\nrun "migrated" {\n  command   = plan\n  state_key = "shared"\n  module {\n    source = "../migrated"\n  }\n}\n`,
   );
   // Today's folder last: its init installs the module the test plans (../migrated).
   for (const name of ['migrated', 'today'])

@@ -10,7 +10,7 @@
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { Command } from 'commander';
 import { adoptedBucketOf, LAMBDA_RUNTIME, type StackConfig } from '../infra/config';
 import { readEnvironments } from '../infra/environments-file';
@@ -24,6 +24,8 @@ import { findProviderSource, initArguments, type ProviderSource } from './lib/te
 import { checkBinary, PrerequisiteError } from './terraform';
 
 const TESTS_DIR = join(ROOT, 'infra', 'tests');
+/** The provider mocks the test files share (`mock_provider "aws" { source = "./tests/mocks/aws" }`). */
+const MOCKS_DIR = join(TESTS_DIR, 'mocks');
 
 /** The values the HCL tests check the stack against, as `terraform test -var` arguments (JSON is valid HCL). */
 export function expectedValues(config: StackConfig, substitutions: readonly Substitution[]): Record<string, unknown> {
@@ -58,6 +60,24 @@ export function withExpectedValues(hcl: string, expected: Record<string, unknown
     if (!(name in expected)) throw new Error(`${placeholder}: no such expected value (there are ${Object.keys(expected).join(', ')})`);
     return String(expected[name]);
   });
+}
+
+/**
+ * The shared provider mocks (infra/tests/mocks), into `tests/mocks` of a stack copy, with the
+ * expected values written in and fitted to the provider at hand, as the test files are.
+ */
+export function writeTestMocks(copy: string, expected: Record<string, unknown>, provider: string | undefined): Substitution[] {
+  const substitutions: Substitution[] = [];
+  const files = readdirSync(MOCKS_DIR, { recursive: true, encoding: 'utf8' }).filter((name) => name.endsWith('.tfmock.hcl'));
+  for (const name of files) {
+    const text = withExpectedValues(readFileSync(join(MOCKS_DIR, name), 'utf8'), expected);
+    const fitted = provider ? compatibleText(text, provider) : { text, substitutions: [] };
+    substitutions.push(...fitted.substitutions.map((substitution) => ({ ...substitution, path: `infra/tests/mocks/${name}` })));
+    const target = join(copy, 'tests', 'mocks', name);
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileSync(target, fitted.text);
+  }
+  return substitutions;
 }
 
 const ADDRESS = /(?<![\w.-])((?:data\.)?aws_[a-z0-9_]+)\.([A-Za-z0-9_-]+)\b/g;
@@ -173,6 +193,8 @@ function validateStack(
       .map((name) => ({ name, text: readFileSync(join(TESTS_DIR, name), 'utf8') }));
     mkdirSync(join(copy, 'tests'));
     const expected = expectedValues(config, substitutions);
+    for (const substitution of writeTestMocks(copy, expected, provider))
+      console.log(`  substituted in ${substitution.path}: ${substitution.from} -> ${substitution.to} (${substitution.reason})`);
     for (const file of testFilesFor(json, files)) {
       if (file.missing.length > 0) console.log(`  skipping infra/tests/${file.name}: this stack has no ${file.missing[0]}`);
       else {

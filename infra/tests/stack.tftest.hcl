@@ -5,22 +5,7 @@
 # replaced on the next apply, which a reviewer should see.
 
 mock_provider "aws" {
-  mock_data "aws_caller_identity" {
-    defaults = { account_id = "111122223333" }
-  }
-  # The provider validates ARNs it is given; mocked ones must look like ARNs.
-  mock_resource "aws_iam_role" {
-    defaults = { arn = "arn:aws:iam::111122223333:role/mock" }
-  }
-  mock_resource "aws_lambda_layer_version" {
-    defaults = { arn = "arn:aws:lambda:eu-west-1:111122223333:layer:mock-sharp:1" }
-  }
-  mock_resource "aws_lambda_function" {
-    defaults = { arn = "arn:aws:lambda:eu-west-1:111122223333:function:mock" }
-  }
-  mock_resource "aws_cloudwatch_log_group" {
-    defaults = { arn = "arn:aws:logs:eu-west-1:111122223333:log-group:/aws/lambda/mock" }
-  }
+  source = "./tests/mocks/aws"
 }
 
 override_resource {
