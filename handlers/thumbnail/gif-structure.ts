@@ -5,6 +5,7 @@
  * up to a limit, and the count is what bounds that scan.
  */
 
+import { ascii, u16le } from './bytes';
 import { CorruptImageError } from './errors';
 
 export interface GifStructure {
@@ -20,7 +21,6 @@ export interface GifStructure {
 }
 
 const malformed = (detail: string) => new CorruptImageError(`malformed GIF: ${detail}`);
-const u16 = (bytes: Uint8Array, at: number) => (bytes[at] as number) | ((bytes[at + 1] as number) << 8);
 
 /** Skip a run of data sub-blocks (each a length byte, then that many bytes; a zero length ends it). Returns the offset after it and the bytes it held. */
 function skipSubBlocks(bytes: Uint8Array, from: number): { end: number; size: number } {
@@ -38,11 +38,11 @@ function skipSubBlocks(bytes: Uint8Array, from: number): { end: number; size: nu
 
 /** Read a GIF's structure up to its trailer, counting at most `maxFrames` + 1 frames. */
 export function readGifStructure(bytes: Uint8Array, maxFrames = Number.POSITIVE_INFINITY): GifStructure {
-  const signature = String.fromCharCode(...bytes.subarray(0, 6));
+  const signature = ascii(bytes, 0, 6);
   if (signature !== 'GIF87a' && signature !== 'GIF89a') throw malformed('no GIF signature');
   if (bytes.length < 13) throw malformed('ends inside the logical screen descriptor');
-  const width = u16(bytes, 6);
-  const height = u16(bytes, 8);
+  const width = u16le(bytes, 6);
+  const height = u16le(bytes, 8);
   const packed = bytes[10] as number;
   let at = 13 + (packed & 0x80 ? 3 * 2 ** ((packed & 0x07) + 1) : 0);
   let frames = 0;
@@ -66,8 +66,8 @@ export function readGifStructure(bytes: Uint8Array, maxFrames = Number.POSITIVE_
     if (at + 10 > bytes.length) throw malformed('ends inside an image descriptor');
     frames++;
     if (frames > maxFrames) return { width, height, frames, largestFrame, metadata, truncatedCount: true };
-    const frameWidth = u16(bytes, at + 5);
-    const frameHeight = u16(bytes, at + 7);
+    const frameWidth = u16le(bytes, at + 5);
+    const frameHeight = u16le(bytes, at + 7);
     if (frameWidth * frameHeight > largestFrame.width * largestFrame.height) largestFrame = { width: frameWidth, height: frameHeight };
     const framePacked = bytes[at + 9] as number;
     at += 10 + (framePacked & 0x80 ? 3 * 2 ** ((framePacked & 0x07) + 1) : 0);

@@ -5,6 +5,7 @@
  * every count bounded by the boxes' own sizes.
  */
 
+import { fourcc } from './bytes';
 import { CorruptImageError } from './errors';
 
 /** How the primary image is coded: what decides whether this pipeline can decode it at all. */
@@ -31,7 +32,6 @@ export interface IsobmffStructure {
 }
 
 const malformed = (detail: string) => new CorruptImageError(`malformed HEIF/AVIF: ${detail}`);
-const fourcc = (bytes: Uint8Array, at: number) => String.fromCharCode(...bytes.subarray(at, at + 4));
 const view = (bytes: Uint8Array) => new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 
 const HEVC_TYPES = new Set(['hvc1', 'hev1', 'hvt1']);

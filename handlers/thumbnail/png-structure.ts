@@ -4,6 +4,7 @@
  * they are, and whether it is an animated PNG (acTL). Pure, linear in the input, and strict.
  */
 
+import { fourcc, u32be } from './bytes';
 import { CorruptImageError } from './errors';
 
 export const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a] as const;
@@ -37,8 +38,6 @@ export interface PngStructure {
 }
 
 const malformed = (detail: string) => new CorruptImageError(`malformed PNG: ${detail}`);
-const type = (bytes: Uint8Array, at: number) => String.fromCharCode(...bytes.subarray(at, at + 4));
-const u32 = (bytes: Uint8Array, at: number) => new DataView(bytes.buffer, bytes.byteOffset + at, 4).getUint32(0);
 
 /** Chunks that carry pixels or are needed to decode them; anything else is metadata or private. */
 const IMAGE_CHUNKS = new Set([
@@ -74,8 +73,8 @@ export function readPngStructure(bytes: Uint8Array): PngStructure {
   const metadata = { chunks: 0, bytes: 0 };
   while (at < bytes.length) {
     if (at + 12 > bytes.length) throw malformed(`ends inside a chunk at byte ${at}`);
-    const length = u32(bytes, at);
-    const name = type(bytes, at + 4);
+    const length = u32be(bytes, at);
+    const name = fourcc(bytes, at + 4);
     const data = at + 8;
     if (!/^[A-Za-z]{4}$/.test(name)) throw malformed(`chunk at byte ${at} has no valid type`);
     if (length > 0x7fffffff || data + length + 4 > bytes.length)
@@ -91,14 +90,14 @@ export function readPngStructure(bytes: Uint8Array): PngStructure {
       if (!kind?.depths.includes(bitDepth)) throw malformed(`colour type ${colourType} with bit depth ${bitDepth}`);
       if (bytes[data + 10] !== 0 || bytes[data + 11] !== 0 || (bytes[data + 12] as number) > 1)
         throw malformed('unknown compression, filter or interlace method');
-      header = { width: u32(bytes, data), height: u32(bytes, data + 4), bitDepth, colourType, interlaced: bytes[data + 12] === 1 };
+      header = { width: u32be(bytes, data), height: u32be(bytes, data + 4), bitDepth, colourType, interlaced: bytes[data + 12] === 1 };
       if (header.width === 0 || header.height === 0 || header.width > 0x7fffffff || header.height > 0x7fffffff)
         throw malformed(`IHDR declares ${header.width}x${header.height}`);
     } else if (name === 'IDAT') {
       idat.chunks++;
       idat.bytes += length;
     } else if (name === 'tRNS') transparency = true;
-    else if (name === 'acTL' && length >= 8) frames = Math.max(1, u32(bytes, data));
+    else if (name === 'acTL' && length >= 8) frames = Math.max(1, u32be(bytes, data));
     else if (!IMAGE_CHUNKS.has(name)) {
       metadata.chunks++;
       metadata.bytes += length;

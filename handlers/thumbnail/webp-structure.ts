@@ -4,6 +4,7 @@
  * animation frames it holds. Pure, linear in the input.
  */
 
+import { fourcc, u24le, u32le } from './bytes';
 import { CorruptImageError } from './errors';
 
 export const WEBP_KINDS = { lossy: 'lossy', lossless: 'lossless' } as const;
@@ -21,10 +22,6 @@ export interface WebpStructure {
 }
 
 const malformed = (detail: string) => new CorruptImageError(`malformed WebP: ${detail}`);
-const fourcc = (bytes: Uint8Array, at: number) => String.fromCharCode(...bytes.subarray(at, at + 4));
-const u32le = (bytes: Uint8Array, at: number) => new DataView(bytes.buffer, bytes.byteOffset + at, 4).getUint32(0, true);
-const u24le = (bytes: Uint8Array, at: number) =>
-  (bytes[at] as number) | ((bytes[at + 1] as number) << 8) | ((bytes[at + 2] as number) << 16);
 
 /** A lossy VP8 frame header: the key frame's start code, then 14-bit width and height. */
 function vp8Size(bytes: Uint8Array, at: number, length: number): { width: number; height: number } {
