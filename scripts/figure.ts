@@ -16,6 +16,7 @@ import { planSizes } from '../handlers/thumbnail/plan';
 import { ROOT } from '../lib/paths';
 import { isMain, runMain } from './lib/cli';
 import { orientedImage } from './lib/samples';
+import { escapeXml } from './lib/xml';
 
 export const FIGURE = join(ROOT, 'docs', 'images', 'before-after.svg');
 
@@ -25,7 +26,6 @@ const RENDITIONS: Rendition[] = [
   { name: 'preview', width: 300, format: 'webp', quality: 75 },
 ];
 
-const escapeXml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 const dataUrl = (bytes: Uint8Array, type: string) => `data:${type};base64,${Buffer.from(bytes).toString('base64')}`;
 
 export async function makeFigure(): Promise<string> {

@@ -3,6 +3,8 @@
  * library. Pure: data in, SVG text out.
  */
 
+import { escapeXml } from '../lib/xml';
+
 export interface Bar {
   readonly label: string;
   readonly value: number;
@@ -17,8 +19,6 @@ export interface BarChart {
   /** A vertical line: a target or a limit. */
   readonly limit?: { readonly value: number; readonly label: string };
 }
-
-const escapeXml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 export function barChart(chart: BarChart): string {
   const labelWidth = Math.min(560, 8 + 6.6 * Math.max(...chart.bars.map((bar) => bar.label.length), 10));
