@@ -7,8 +7,9 @@
  * backfill, invoke) drive the local stack through the same client. Signatures are not checked.
  */
 
-import { createServer, type IncomingMessage } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { text } from 'node:stream/consumers';
 import { formatReport, type InvocationReport } from './function-runner';
 
 export interface LambdaApiBackend {
@@ -25,15 +26,6 @@ export interface LambdaApi {
 }
 
 const INVOCATIONS = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/;
-
-function readBody(request: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => resolve(Buffer.concat(chunks)));
-    request.on('error', reject);
-  });
-}
 
 /** Lambda's LogResult: the tail of the invocation's log (START, the function's lines, END, REPORT), at most 4 KB, base64. */
 export function logTail(report: InvocationReport, memoryMB: number): string {
@@ -59,7 +51,7 @@ export async function startLambdaApi(backend: LambdaApiBackend, port = 0): Promi
     if (!source) return error(404, 'ResourceNotFoundException', `Function not found: ${decodeURIComponent(match[1] ?? '')}`);
     let event: unknown;
     try {
-      const body = (await readBody(request)).toString('utf8');
+      const body = await text(request);
       event = body === '' ? {} : JSON.parse(body);
     } catch {
       return error(400, 'InvalidRequestContentException', 'Could not parse request body into json');

@@ -9,6 +9,7 @@
 
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { text } from 'node:stream/consumers';
 
 interface Store {
   getBucket(bucket: string): Promise<unknown>;
@@ -75,9 +76,7 @@ export function bucketConfiguration(store: Store, options: BucketConfigurationOp
       return;
     }
     if (asks('notification') && ctx.method === 'PUT') {
-      const chunks: Buffer[] = [];
-      for await (const chunk of ctx.req) chunks.push(chunk);
-      write(bucket, Buffer.concat(chunks).toString('utf8'));
+      write(bucket, await text(ctx.req));
       ctx.status = 200;
       ctx.body = '';
       return;

@@ -8,9 +8,10 @@
 
 import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { text } from 'node:stream/consumers';
 
 export interface StoredMessage {
   readonly messageId: string;
@@ -41,15 +42,6 @@ class SqsError extends Error {
   ) {
     super(message);
   }
-}
-
-function readBody(request: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    request.on('error', reject);
-  });
 }
 
 export async function startLocalSqs(options: { directory: string; queues: readonly string[]; port?: number }): Promise<LocalSqs> {
@@ -167,7 +159,7 @@ export async function startLocalSqs(options: { directory: string; queues: readon
       const target = String(request.headers['x-amz-target'] ?? '');
       const action = actions[target.replace(/^AmazonSQS\./, '')];
       if (!action) throw new SqsError('InvalidAction', `The action ${target || '(none)'} is not valid for this endpoint.`);
-      const body = await readBody(request);
+      const body = await text(request);
       respond(response, 200, action(body ? (JSON.parse(body) as Record<string, unknown>) : {}));
     } catch (error) {
       const sqsError = error instanceof SqsError ? error : new SqsError('InternalError', String(error), 500);
