@@ -66,8 +66,13 @@ export async function readAdoptedBucket(s3: S3Client, bucket: string): Promise<A
       );
     throw error;
   }
-  const { $metadata: _, ...notifications } = await s3.send(new GetBucketNotificationConfigurationCommand({ Bucket: bucket }));
-  return { region, notifications };
+  return { region, notifications: await readNotifications(s3, bucket) };
+}
+
+/** The bucket's notification configuration, without the SDK's response metadata. */
+export async function readNotifications(s3: S3Client, bucket: string): Promise<NotificationConfiguration> {
+  const { $metadata: _, ...configuration } = await s3.send(new GetBucketNotificationConfigurationCommand({ Bucket: bucket }));
+  return configuration;
 }
 
 /** How the stack recognises its own entries in the bucket's configuration. */

@@ -5,14 +5,7 @@
  * (or with --fresh); kept across runs like the rest of the local data.
  */
 
-import {
-  GetBucketNotificationConfigurationCommand,
-  ListObjectsV2Command,
-  type NotificationConfiguration,
-  PutBucketNotificationConfigurationCommand,
-  PutObjectCommand,
-  type S3Client,
-} from '@aws-sdk/client-s3';
+import { ListObjectsV2Command, PutBucketNotificationConfigurationCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { photoJpeg } from '../lib/samples';
 
 /** Another team's function on the same bucket (a document indexer, for PDFs): it must stay configured. */
@@ -59,10 +52,4 @@ export async function seedAdoptedBucket(client: S3Client, seed: AdoptedBucketSee
     }),
   );
   return true;
-}
-
-/** The bucket's notification configuration, without the SDK's response metadata. */
-export async function readNotifications(client: S3Client, bucket: string): Promise<NotificationConfiguration> {
-  const { $metadata: _, ...configuration } = await client.send(new GetBucketNotificationConfigurationCommand({ Bucket: bucket }));
-  return configuration;
 }

@@ -7,10 +7,10 @@ import {
   AdoptedBucketError,
   adoptedBucketVariables,
   readAdoptedBucket,
+  readNotifications,
   releaseAdoptedNotifications,
   writeAdoptedBucketVariables,
 } from '../../scripts/adopted-bucket';
-import { readNotifications } from '../../scripts/local/adopted-bucket';
 import { type LocalS3, startLocalS3 } from '../../scripts/local/s3-server';
 import { devConfig } from '../support/stack';
 import { tempDir, test } from '../support/tmp';
